@@ -1,0 +1,44 @@
+"""Fixed-length keypoint sequence features, as in the K-RSL paper's baseline."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from signkit.pose.pose import Pose
+from signkit.transforms import build_transforms
+from signkit.transforms.temporal import krsl_indices, uniform_indices
+
+SAMPLERS = {"uniform": lambda m, n, rng: uniform_indices(m, n), "krsl": krsl_indices}
+
+
+@dataclass
+class FeatureConfig:
+    """How a pose becomes one feature vector.
+
+    ``preprocess`` transforms run on the whole pose (normalisation needs the shoulders even
+    when they are not selected), then ``groups`` are selected, the sequence is brought to
+    ``length`` frames by ``sampling`` and flattened to ``length * K' * D`` values
+    (undetected keypoints are 0).
+    """
+
+    groups: str = "hands"
+    length: int = 30
+    sampling: str = "uniform"
+    preprocess: Sequence[str | dict] = field(
+        default_factory=lambda: [{"name": "interpolate", "max_gap": 5}, "center_scale"])
+
+
+def sequence_features(poses: Sequence[Pose], cfg: FeatureConfig, seed: int = 0) -> np.ndarray:
+    """``(N, length * K' * D)`` float32 features for ``poses``."""
+    pre = build_transforms(cfg.preprocess, seed=seed)
+    sampler = SAMPLERS[cfg.sampling]
+    rng = np.random.default_rng(seed)
+    rows = []
+    for pose in poses:
+        p = pre(pose).select(cfg.groups)
+        idx = sampler(len(p), cfg.length, rng)
+        rows.append(p.masked()[idx].reshape(-1))
+    return np.stack(rows).astype(np.float32)

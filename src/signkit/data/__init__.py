@@ -1,0 +1,1 @@
+"""Samples, dataset loaders, splits and the built-in synthetic data."""

@@ -1,0 +1,137 @@
+"""Coordinate normalisation. Every transform maps ``(T, K, D) -> (T, K, D)`` and leaves the
+coordinates of undetected keypoints untouched (they carry no meaning)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from signkit.errors import ConfigError
+from signkit.pose.articulators import HAND_COMPONENTS
+from signkit.pose.pose import Pose
+from signkit.transforms.base import keep_undetected, register_transform
+
+_SHOULDERS = (("POSE_LANDMARKS", "LEFT_SHOULDER", "RIGHT_SHOULDER"),
+              ("pose_keypoints_2d", "LShoulder", "RShoulder"))
+
+
+def _nan_where_undetected(pose: Pose, idx: list[int] | np.ndarray) -> np.ndarray:
+    """``(T, len(idx), D)`` with NaN for undetected points."""
+    sub = pose.data[:, idx]
+    return np.where(pose.detected[:, idx, None], sub, np.nan)
+
+
+def _fill_frames(values: np.ndarray) -> np.ndarray:
+    """Fill NaN rows of a ``(T, D)`` series with the nearest valid row (all NaN -> zeros)."""
+    valid = ~np.isnan(values).any(axis=1)
+    if not valid.any():
+        return np.zeros_like(values)
+    idx = np.where(valid)[0]
+    nearest = idx[np.clip(np.searchsorted(idx, np.arange(len(values))), 0, len(idx) - 1)]
+    prev = idx[np.clip(np.searchsorted(idx, np.arange(len(values))) - 1, 0, len(idx) - 1)]
+    t = np.arange(len(values))
+    pick = np.where(np.abs(t - prev) <= np.abs(nearest - t), prev, nearest)
+    return values[pick]
+
+
+@register_transform("normalize_frame")
+@dataclass
+class NormalizeFrame:
+    """Divide x by the frame width and y by the frame height (pixel -> [0, 1])."""
+
+    def __call__(self, pose: Pose, rng: np.random.Generator) -> Pose:
+        if not pose.width or not pose.height:
+            raise ConfigError("normalize_frame needs the frame width and height of the pose")
+        scale = np.ones(pose.num_dims, dtype=np.float32)
+        scale[:2] = (pose.width, pose.height)
+        return keep_undetected(pose, pose.data / scale)
+
+
+@register_transform("center_scale")
+@dataclass
+class CenterAndScale:
+    """Centre on the shoulder midpoint and divide by the shoulder width (OpenHands'
+    CenterAndScaleNormalize).
+
+    The centre is taken per frame (frames without both shoulders use the nearest frame that has
+    them); the scale is the mean shoulder width of the sequence, so the signer's size is removed
+    without shaking the skeleton when one frame's shoulders are off.
+    """
+
+    def __call__(self, pose: Pose, rng: np.random.Generator) -> Pose:
+        for comp, left, right in _SHOULDERS:
+            li, ri = pose.layout.find(comp, left), pose.layout.find(comp, right)
+            if li is not None and ri is not None:
+                break
+        else:
+            raise ConfigError(f"center_scale needs both shoulders; layout {pose.layout.name!r} "
+                              "has none (select the groups after normalising)")
+        sh = _nan_where_undetected(pose, [li, ri])  # (T, 2, D)
+        centre = _fill_frames(sh.mean(axis=1))  # (T, D)
+        width = np.linalg.norm(sh[:, 0, :2] - sh[:, 1, :2], axis=-1)
+        scale = np.nanmean(width) if np.isfinite(width).any() else 1.0
+        scale = scale if scale > 1e-8 else 1.0
+        return keep_undetected(pose, (pose.data - centre[:, None]) / scale)
+
+
+@register_transform("hands_to_wrist")
+@dataclass
+class HandsRelativeToWrist:
+    """Express each hand's points relative to its own wrist (the hand's first point).
+
+    With ``scale=True`` also divide by the hand's mean wrist-to-farthest-point size, which makes
+    the handshape independent of the distance to the camera.
+    """
+
+    scale: bool = False
+
+    def __call__(self, pose: Pose, rng: np.random.Generator) -> Pose:
+        out = pose.data.copy()
+        det = pose.detected
+        for comp, off in zip(pose.layout.components, pose.layout.offsets, strict=False):
+            if comp.name not in HAND_COMPONENTS:
+                continue
+            sl = slice(off, off + len(comp.points))
+            wrist = out[:, off:off + 1].copy()
+            out[:, sl] = out[:, sl] - wrist
+            if self.scale:
+                size = np.linalg.norm(out[:, sl, :2], axis=-1).max(axis=1)  # (T,)
+                ok = det[:, off] & (size > 1e-8)
+                if ok.any():
+                    out[:, sl] /= size[ok].mean()
+        return keep_undetected(pose, out)
+
+
+@register_transform("face_to_nose")
+@dataclass
+class FaceRelativeToNose:
+    """Express face points relative to the nose (``reference="nose"``: the mean of the
+    layout's nose group) or to the face box (``reference="box"``: centre of the face's
+    bounding box, divided by its diagonal)."""
+
+    reference: str = "nose"
+
+    def __call__(self, pose: Pose, rng: np.random.Generator) -> Pose:
+        groups = pose.layout.groups
+        if "face" not in groups:
+            raise ConfigError(f"face_to_nose: layout {pose.layout.name!r} has no face")
+        face = list(groups["face"])
+        pts = _nan_where_undetected(pose, face)  # (T, F, D)
+        if self.reference == "nose":
+            if "nose" not in groups:
+                raise ConfigError("face_to_nose: the layout has no nose group")
+            centre = np.nanmean(_nan_where_undetected(pose, list(groups["nose"])), axis=1)
+            scale = np.ones(len(pose), dtype=np.float32)
+        elif self.reference == "box":
+            lo, hi = np.nanmin(pts, axis=1), np.nanmax(pts, axis=1)
+            centre = (lo + hi) / 2
+            scale = np.linalg.norm((hi - lo)[:, :2], axis=-1)
+        else:
+            raise ConfigError(f"face_to_nose: reference must be 'nose' or 'box', not "
+                              f"{self.reference!r}")
+        centre = np.nan_to_num(centre)
+        scale = np.where(np.isfinite(scale) & (scale > 1e-8), scale, 1.0)
+        out = pose.data.copy()
+        out[:, face] = (out[:, face] - centre[:, None]) / scale[:, None, None]
+        return keep_undetected(pose, out)
