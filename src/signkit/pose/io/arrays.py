@@ -10,7 +10,6 @@ A part that was not detected is all zeros there; here it gets confidence 0.
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -89,7 +88,7 @@ def _open_npz(path: Path, required: tuple[str, ...]) -> dict[str, np.ndarray]:
             return {k: z[k] for k in z.files}
     except PoseFileError:
         raise
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
+    except Exception as exc:  # numpy raises OSError, ValueError, BadZipFile, UnpicklingError...
         raise PoseFileError(path, f"not a readable .npz file ({exc})") from exc
 
 

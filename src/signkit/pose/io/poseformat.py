@@ -9,13 +9,13 @@ from pathlib import Path
 import numpy as np
 from pose_format import Pose as PFPose
 from pose_format.numpy import NumPyPoseBody
-from pose_format.utils.reader import BufferReader
 from pose_format.pose_header import (
     VERSION,
     PoseHeader,
     PoseHeaderComponent,
     PoseHeaderDimensions,
 )
+from pose_format.utils.reader import BufferReader
 
 from signkit.errors import PoseFileError
 from signkit.pose.io.base import PoseFormat, atomic_write_bytes, register_format

@@ -1,0 +1,107 @@
+"""The CLI as a user runs it: a real subprocess, one-line errors, real files."""
+
+import csv
+import os
+import subprocess
+import sys
+
+import av
+import numpy as np
+import pytest
+from PIL import Image
+
+from signkit.pose.io import load, read_pose
+from tests.conftest import shared_path
+
+
+def signkit(*args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "COLUMNS": "200"}  # wide enough that Rich tables do not wrap
+    return subprocess.run([sys.executable, "-m", "signkit.cli.app", *args],
+                          capture_output=True, text=True, timeout=300, env=env)
+
+
+def test_info_on_a_real_pose_file():
+    r = signkit("info", str(shared_path("poses", "autsl_signer0_sample1000.pose")))
+    assert r.returncode == 0, r.stderr
+    assert "43" in r.stdout and "mediapipe_holistic" in r.stdout
+    assert "eyebrows" in r.stdout and "93.0 %" in r.stdout  # left hand found in 40 of 43 frames
+
+
+def test_info_on_a_collection():
+    r = signkit("info", str(shared_path("krsl20", "krsl20_hands2d_P1-P4.npz")))
+    assert r.returncode == 0, r.stderr
+    assert "4430" in r.stdout and "hands_2x21" in r.stdout
+
+
+@pytest.mark.parametrize(("name", "content", "expected"), [
+    ("missing.pose", None, "no such file"),
+    ("empty.pose", b"", "empty file"),
+    ("x.mp4", b"not a video", "unrecognised pose format"),
+    ("bad.npz", b"PK-not-a-zip", "not a readable .npz"),
+])
+def test_bad_input_is_one_line_and_non_zero(tmp_path, name, content, expected):
+    path = tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
+    r = signkit("info", str(path))
+    assert r.returncode == 1
+    assert expected in r.stderr and str(path.name) in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+
+
+def test_unknown_group_is_one_line(tmp_path):
+    r = signkit("visualize", str(shared_path("krsl20", "krsl20_hands2d_P1-P4.npz")),
+                "-o", str(tmp_path / "x.png"), "--groups", "mouth")
+    assert r.returncode == 1 and "no group 'mouth'" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_convert_pose_to_openpose_and_back(tmp_path):
+    src = shared_path("poses", "openpose.pose")
+    r = signkit("convert", str(src), str(tmp_path / "frames"), "--fps", "24")
+    assert r.returncode == 0, r.stderr
+    r = signkit("convert", str(tmp_path / "frames"), str(tmp_path / "back.pose"), "--fps", "24")
+    assert r.returncode == 0, r.stderr
+    a, b = read_pose(src), read_pose(tmp_path / "back.pose")
+    assert b.fps == 24 and a.data.shape == b.data.shape
+    np.testing.assert_allclose(b.data[a.detected], a.data[a.detected], atol=1e-3)
+
+
+def test_convert_collection_to_pose_folder(tmp_path):
+    src = shared_path("mp_holistic", "jeet10_1662.npz")
+    r = signkit("convert", str(src), str(tmp_path / "jeet"))
+    assert r.returncode == 0, r.stderr
+    rows = list(csv.DictReader((tmp_path / "jeet" / "manifest.csv").open()))
+    assert len(rows) == 330 and rows[0]["gloss"]
+    first = read_pose(tmp_path / "jeet" / rows[0]["file"])
+    np.testing.assert_array_equal(first.data, load(src)[0].data)
+
+
+def test_visualize_mp4_is_h264_with_every_frame(tmp_path):
+    src = shared_path("poses", "phoenix2014t_sentence.pose")
+    out = tmp_path / "v.mp4"
+    r = signkit("visualize", str(src), "-o", str(out), "--size", "256")
+    assert r.returncode == 0, r.stderr
+    with av.open(str(out)) as c:
+        stream = c.streams.video[0]
+        assert stream.codec_context.name == "h264"
+        frames = list(c.decode(stream))
+    assert len(frames) == read_pose(src).num_frames
+
+
+def test_visualize_png_and_gif_colour_groups(tmp_path):
+    src = shared_path("poses", "phoenix2014t_sentence.pose")
+    assert signkit("visualize", str(src), "-o", str(tmp_path / "f.png")).returncode == 0
+    img = np.asarray(Image.open(tmp_path / "f.png").convert("RGB")).reshape(-1, 3)
+    mouth, right_hand = (220, 40, 140), (29, 120, 230)
+    assert (img == mouth).all(axis=1).any() and (img == right_hand).all(axis=1).any()
+    assert signkit("visualize", str(src), "-o", str(tmp_path / "f.gif"),
+                   "--groups", "hands+mouth").returncode == 0
+    assert Image.open(tmp_path / "f.gif").n_frames == read_pose(src).num_frames
+
+
+def test_demo_command(tmp_path):
+    r = signkit("demo", "--out", str(tmp_path), "--signers", "3", "--repetitions", "4")
+    assert r.returncode == 0, r.stderr
+    assert "hands+non_manual" in r.stdout and "question/statement" in r.stdout
+    assert (tmp_path / "demo_results.json").exists()

@@ -1,0 +1,175 @@
+"""Each transform's math on small hand-made poses."""
+
+import math
+
+import numpy as np
+import pytest
+
+from signkit.errors import ConfigError
+from signkit.pose import Pose, hands_layout, holistic_layout
+from signkit.transforms import TRANSFORMS, build_transforms
+from signkit.transforms.temporal import krsl_indices, uniform_indices
+
+
+def _pose(data, conf=None, layout=None, fps=25.0, **kw) -> Pose:
+    data = np.asarray(data, np.float32)
+    conf = np.ones(data.shape[:2], np.float32) if conf is None else np.asarray(conf, np.float32)
+    return Pose(data, conf, fps, layout or hands_layout(), **kw)
+
+
+def _apply(name, pose, seed=0, **params):
+    return build_transforms([{"name": name, **params}], seed=seed)(pose)
+
+
+def test_registry_lists_every_transform():
+    assert set(TRANSFORMS) >= {
+        "normalize_frame", "center_scale", "hands_to_wrist", "face_to_nose", "interpolate",
+        "resample_fps", "rotate", "shear", "scale", "time_shift", "uniform_subsample",
+        "random_crop_time", "hflip", "krsl_sample", "select"}
+    with pytest.raises(ConfigError, match="unknown transform"):
+        build_transforms(["nope"])
+
+
+def test_normalize_frame_divides_by_frame_size(rng):
+    p = _pose(rng.uniform(0, 100, (3, 42, 2)), width=200, height=100)
+    out = _apply("normalize_frame", p)
+    np.testing.assert_allclose(out.data, p.data / [200, 100], rtol=1e-6)
+
+
+def test_center_scale_puts_shoulders_at_unit_distance(rng):
+    layout = holistic_layout(468)
+    data = rng.uniform(0, 10, (4, len(layout), 3)).astype(np.float32)
+    li, ri = layout.index("POSE_LANDMARKS", "LEFT_SHOULDER"), layout.index("POSE_LANDMARKS", "RIGHT_SHOULDER")
+    data[:, li, :2], data[:, ri, :2] = [7, 3], [3, 3]  # width 4, centre (5, 3)
+    data[:, li, 2] = data[:, ri, 2] = 0
+    out = _apply("center_scale", _pose(data, layout=layout))
+    np.testing.assert_allclose(out.data[:, li], [[0.5, 0, 0]] * 4, atol=1e-6)
+    np.testing.assert_allclose(out.data[:, ri], [[-0.5, 0, 0]] * 4, atol=1e-6)
+    k = 100
+    np.testing.assert_allclose(out.data[:, k, :2], (data[:, k, :2] - [5, 3]) / 4, rtol=1e-5)
+    with pytest.raises(ConfigError, match="shoulders"):
+        _apply("center_scale", _pose(rng.uniform(size=(2, 42, 2))))
+
+
+def test_hands_to_wrist(rng):
+    p = _pose(rng.uniform(0, 1, (3, 42, 2)))
+    out = _apply("hands_to_wrist", p)
+    np.testing.assert_allclose(out.data[:, 0], 0, atol=1e-7)
+    np.testing.assert_allclose(out.data[:, 21], 0, atol=1e-7)
+    np.testing.assert_allclose(out.data[:, 5], p.data[:, 5] - p.data[:, 0], rtol=1e-5)
+    np.testing.assert_allclose(out.data[:, 30], p.data[:, 30] - p.data[:, 21], rtol=1e-5)
+
+
+def test_face_to_nose(rng):
+    layout = holistic_layout(468)
+    p = _pose(rng.uniform(0, 1, (2, len(layout), 3)), layout=layout)
+    out = _apply("face_to_nose", p)
+    nose = list(layout.groups["nose"])
+    np.testing.assert_allclose(out.data[:, nose].mean(axis=1), 0, atol=1e-6)
+    np.testing.assert_array_equal(out.data[:, :33], p.data[:, :33])  # body untouched
+    box = _apply("face_to_nose", p, reference="box").data[:, list(layout.groups["face"])]
+    np.testing.assert_allclose((box.max(1) + box.min(1))[:, :2] / 2, 0, atol=1e-6)
+
+
+def test_interpolate_fills_short_gaps_only():
+    data = np.zeros((8, 42, 2), np.float32)
+    data[:, :, 0] = np.arange(8)[:, None]
+    conf = np.ones((8, 42), np.float32)
+    conf[2:4, 0] = 0  # gap of 2
+    conf[1:7, 1] = 0  # gap of 6
+    data[2:4, 0] = 99
+    out = _apply("interpolate", _pose(data, conf), max_gap=3)
+    np.testing.assert_allclose(out.data[2:4, 0, 0], [2, 3])
+    assert out.detected[2:4, 0].all()
+    assert not out.detected[1:7, 1].any()
+
+
+def test_resample_fps_halves_frames():
+    data = np.zeros((10, 42, 2), np.float32)
+    data[..., 0] = np.arange(10)[:, None]
+    out = _apply("resample_fps", _pose(data, fps=30), fps=15)
+    assert out.fps == 15 and len(out) == 5
+    np.testing.assert_allclose(out.data[:, 0, 0], [0, 2, 4, 6, 8])
+
+
+def test_rotation_preserves_distances_and_uses_default_range(rng):
+    p = _pose(rng.uniform(0, 1, (2, 42, 2)))
+    out = _apply("rotate", p, min_angle=math.pi / 2, max_angle=math.pi / 2)
+    d0 = np.linalg.norm(p.data[:, 0] - p.data[:, 1], axis=-1)
+    d1 = np.linalg.norm(out.data[:, 0] - out.data[:, 1], axis=-1)
+    np.testing.assert_allclose(d0, d1, rtol=1e-5)
+    v0, v1 = p.data[0, 1] - p.data[0, 0], out.data[0, 1] - out.data[0, 0]
+    np.testing.assert_allclose([-v0[1], v0[0]], v1, atol=1e-5)  # +90 degrees
+    default = TRANSFORMS.get("rotate")()
+    assert (default.min_angle, default.max_angle) == (-math.pi / 3, math.pi / 3)
+
+
+def test_scale_and_shear(rng):
+    p = _pose(rng.uniform(0, 1, (2, 42, 2)))
+    out = _apply("scale", p, min_scale=2, max_scale=2)
+    np.testing.assert_allclose(out.data[:, 1] - out.data[:, 0], 2 * (p.data[:, 1] - p.data[:, 0]), rtol=1e-5)
+    sh = _apply("shear", p, max_shear=0.0)
+    np.testing.assert_allclose(sh.data, p.data, atol=1e-6)
+
+
+def test_undetected_points_are_never_moved(rng):
+    conf = np.ones((2, 42), np.float32)
+    conf[0, 3] = 0
+    p = _pose(rng.uniform(0, 1, (2, 42, 2)), conf)
+    for name in ("rotate", "shear", "scale", "hands_to_wrist"):
+        assert _apply(name, p).data[0, 3].tolist() == p.data[0, 3].tolist()
+
+
+def test_hflip_swaps_left_and_right():
+    data = np.zeros((1, 42, 2), np.float32)
+    data[0, :21, 0], data[0, 21:, 0] = 1.0, 3.0  # left hand at x=1, right at x=3
+    data[0, :21, 1], data[0, 21:, 1] = 5.0, 7.0
+    out = _apply("hflip", _pose(data), p=1.0)
+    # mirrored about x=2 and swapped: the slot of the left hand now holds the old right hand
+    np.testing.assert_allclose(out.data[0, :21], [[1.0, 7.0]] * 21)
+    np.testing.assert_allclose(out.data[0, 21:], [[3.0, 5.0]] * 21)
+    assert _apply("hflip", _pose(data), p=0.0).data.tolist() == data.tolist()
+
+
+def test_hflip_swaps_eyebrows():
+    layout = holistic_layout(468)
+    rng = np.random.default_rng(3)
+    p = _pose(rng.uniform(0, 1, (1, len(layout), 3)), layout=layout)
+    out = _apply("hflip", p, p=1.0)
+    perm = layout.mirror
+    brow = layout.groups["eyebrows"][0]
+    assert perm[brow] != brow
+    assert out.data[0, brow, 1] == p.data[0, perm[brow], 1]
+
+
+def test_krsl_sampling_formula():
+    rng = np.random.default_rng(0)
+    m, n = 47, 10  # s = 4, k = 7: start in [0, 11)
+    starts = set()
+    for _ in range(200):
+        idx = krsl_indices(m, n, rng)
+        assert len(idx) == n and np.all(np.diff(idx) == 4) and idx[-1] < m
+        starts.add(int(idx[0]))
+    assert starts == set(range(11))
+    assert krsl_indices(5, 10, rng).tolist() == uniform_indices(5, 10).tolist()
+
+
+def test_temporal_subsampling(rng):
+    p = _pose(rng.uniform(size=(40, 42, 2)))
+    assert len(_apply("uniform_subsample", p, length=10)) == 10
+    assert _apply("uniform_subsample", p, length=5).data[0].tolist() == p.data[0].tolist()
+    crop = _apply("random_crop_time", p, length=12)
+    assert len(crop) == 12
+    start = int(np.where((p.data == crop.data[0]).all(axis=(1, 2)))[0][0])
+    np.testing.assert_array_equal(crop.data, p.data[start:start + 12])
+    shifted = _apply("time_shift", p, max_shift=3, seed=1)
+    assert len(shifted) == 40
+
+
+def test_seeded_pipelines_repeat():
+    layout = holistic_layout(468)
+    p = _pose(np.random.default_rng(0).uniform(size=(20, len(layout), 3)), layout=layout)
+    spec = ["rotate", "shear", "scale", "hflip", {"name": "krsl_sample", "length": 8}]
+    a, b = build_transforms(spec, seed=7)(p), build_transforms(spec, seed=7)(p)
+    np.testing.assert_array_equal(a.data, b.data)
+    assert not np.array_equal(a.data, build_transforms(spec, seed=8)(p).data)
