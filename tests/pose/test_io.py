@@ -149,7 +149,7 @@ def test_missing_file(tmp_path):
 def test_unknown_npz(tmp_path):
     bad = tmp_path / "x.npz"
     np.savez(bad, foo=np.zeros(3))
-    with pytest.raises(PoseFileError, match="unknown .npz layout"):
+    with pytest.raises(PoseFileError, match=r"unknown \.npz layout"):
         load(bad)
 
 
