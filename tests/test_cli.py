@@ -103,5 +103,5 @@ def test_visualize_png_and_gif_colour_groups(tmp_path):
 def test_demo_command(tmp_path):
     r = signkit("demo", "--out", str(tmp_path), "--signers", "3", "--repetitions", "4")
     assert r.returncode == 0, r.stderr
-    assert "hands+non_manual" in r.stdout and "question/statement" in r.stdout
+    assert "hands+non_manual" in r.stdout and "Q/S pairs" in r.stdout
     assert (tmp_path / "demo_results.json").exists()

@@ -162,8 +162,13 @@ def test_temporal_subsampling(rng):
     assert len(crop) == 12
     start = int(np.where((p.data == crop.data[0]).all(axis=(1, 2)))[0][0])
     np.testing.assert_array_equal(crop.data, p.data[start:start + 12])
-    shifted = _apply("time_shift", p, max_shift=3, seed=1)
-    assert len(shifted) == 40
+    for seed in range(5):
+        shifted = _apply("time_shift", p, max_shift=3, seed=seed)
+        assert len(shifted) == 40
+        k = next(k for k in range(-3, 4) if np.array_equal(
+            shifted.data[max(k, 0):40 + min(k, 0)], p.data[max(-k, 0):40 - max(k, 0)]))
+        empty = slice(0, k) if k > 0 else slice(40 + k, 40)
+        assert not shifted.detected[empty].any()
 
 
 def test_seeded_pipelines_repeat():

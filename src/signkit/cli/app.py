@@ -132,14 +132,15 @@ def demo(
 
     with console.status("demo") as status:
         report = run_demo(signers, repetitions, seed, out, progress=lambda m: status.update(m))
-    table = Table(title=f"Logistic regression, test signer {report.test_signer} (unseen in training)")
-    for col in ("groups", "accuracy", "question/statement pairs", "mouth pair", "word (pairs merged)",
-                "train/test", "seconds"):
-        table.add_column(col, justify="left" if col == "groups" else "right")
+    table = Table(title=f"Logistic regression, test signer {report.test_signer} (unseen in training)",
+                  caption="Q/S: question/statement pairs; word acc.: pairs merged into one word")
+    table.add_column("groups", no_wrap=True)
+    for col in ("accuracy", "Q/S pairs", "mouth pair", "word acc.", "train/test"):
+        table.add_column(col, justify="right")
     for r in report.results:
         table.add_row(r.groups, f"{100 * r.accuracy:.1f} %", f"{100 * r.question_pairs:.1f} %",
                       f"{100 * r.mouth_pair:.1f} %", f"{100 * r.word_accuracy:.1f} %",
-                      f"{r.n_train}/{r.n_test}", f"{r.seconds:.1f}")
+                      f"{r.n_train}/{r.n_test}")
     console.print(table)
     hands, both = report.results[0], report.results[-1]
     console.print(f"Non-manual features add {100 * (both.question_pairs - hands.question_pairs):+.1f} "
