@@ -14,7 +14,7 @@ from signkit.registry import Registry
 
 CLASSIFIERS: Registry[Any] = Registry("classifier")
 CLASSIFIERS.register("logreg")(
-    lambda **kw: LogisticRegression(**{"solver": "lbfgs", "C": 1.0, "max_iter": 2000, **kw}))
+    lambda **kw: LogisticRegression(**{"solver": "lbfgs", "C": 0.1, "max_iter": 500, **kw}))
 CLASSIFIERS.register("svm")(lambda **kw: SVC(**{"kernel": "rbf", "probability": True, **kw}))
 CLASSIFIERS.register("random_forest")(
     lambda **kw: RandomForestClassifier(**{"n_estimators": 300, **kw}))

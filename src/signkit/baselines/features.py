@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
+from signkit.pose.layout import Layout
 from signkit.pose.pose import Pose
 from signkit.transforms import build_transforms
+from signkit.transforms.normalize import shoulders
 from signkit.transforms.temporal import krsl_indices, uniform_indices
 
 SAMPLERS = {"uniform": lambda m, n, rng: uniform_indices(m, n), "krsl": krsl_indices}
@@ -21,19 +23,29 @@ class FeatureConfig:
     ``preprocess`` transforms run on the whole pose (normalisation needs the shoulders even
     when they are not selected), then ``groups`` are selected, the sequence is brought to
     ``length`` frames by ``sampling`` and flattened to ``length * K' * D`` values
-    (undetected keypoints are 0).
+    (undetected keypoints are 0). The default preprocessing fills short detection gaps and,
+    where the layout has shoulders, centres and scales by them.
     """
 
     groups: str = "hands"
     length: int = 30
     sampling: str = "uniform"
-    preprocess: Sequence[str | dict] = field(
-        default_factory=lambda: [{"name": "interpolate", "max_gap": 5}, "center_scale"])
+    preprocess: Sequence[str | dict] | None = None
+
+
+def default_preprocess(layout: Layout) -> list[str | dict]:
+    steps: list[str | dict] = [{"name": "interpolate", "max_gap": 5}]
+    if shoulders(layout) is not None:
+        steps.append("center_scale")
+    return steps
 
 
 def sequence_features(poses: Sequence[Pose], cfg: FeatureConfig, seed: int = 0) -> np.ndarray:
     """``(N, length * K' * D)`` float32 features for ``poses``."""
-    pre = build_transforms(cfg.preprocess, seed=seed)
+    if not poses:
+        raise ValueError("no poses to featurise")
+    steps = cfg.preprocess if cfg.preprocess is not None else default_preprocess(poses[0].layout)
+    pre = build_transforms(steps, seed=seed)
     sampler = SAMPLERS[cfg.sampling]
     rng = np.random.default_rng(seed)
     rows = []

@@ -153,10 +153,153 @@ def demo(
         console.print(f"synthetic corpus: {manifest}")
 
 
+data_app = typer.Typer(help="Inspect datasets.", no_args_is_help=True)
+app.add_typer(data_app, name="data")
+
+DatasetArg = Annotated[str, typer.Argument(help="LOADER:PATH, e.g. krsl20:data/krsl20.npz "
+                                                "(loaders: krsl20, mp_array, pose_dir, openpose_dir)")]
+
+
+@data_app.command("check")
+def data_check(
+    dataset: DatasetArg,
+    tolerance: Annotated[float, typer.Option(help="Near-duplicate RMS tolerance (fraction of "
+                                                  "the coordinate spread)")] = 1e-3,
+) -> None:
+    """Samples per class and signer, lengths, detection rates, exact and near duplicates."""
+    from collections import Counter
+
+    from signkit.data.dataset import load_dataset
+    from signkit.data.duplicates import exact_duplicate_groups, near_duplicate_groups
+
+    with console.status(f"loading {dataset}"):
+        ds = load_dataset(dataset)
+    glosses, signers = ds.glosses, ds.signers
+    table = Table(title=f"{dataset}: {len(ds)} samples, {len(ds.vocabulary)} glosses")
+    table.add_column("gloss")
+    names = sorted(set(signers.tolist()))
+    for s_name in names:
+        table.add_column(f"signer {s_name}" if s_name else "samples", justify="right")
+    counts = Counter(zip(glosses.tolist(), signers.tolist(), strict=True))
+    for g in ds.vocabulary:
+        table.add_row(g, *[str(counts[(g, s_name)]) for s_name in names])
+    console.print(table)
+    lengths = np.array([len(p) for p in ds.samples])
+    console.print(f"frames per sample: min {lengths.min()}, median {np.median(lengths):g}, "
+                  f"mean {lengths.mean():.1f}, max {lengths.max()}")
+    rates: dict[str, list[float]] = {}
+    for p in ds.samples:
+        for g, r in p.detection_rate().items():
+            rates.setdefault(g, []).append(r)
+    console.print("detection rate: " + ", ".join(f"{g} {100 * np.mean(r):.1f} %"
+                                                 for g, r in rates.items()))
+    with console.status("looking for duplicates"):
+        exact = exact_duplicate_groups(ds.samples)
+        near = near_duplicate_groups(ds.samples, tolerance)
+    n_exact = sum(len(g) - 1 for g in exact)
+    n_near = sum(len(g) - 1 for g in near)
+    cross = sum(len({signers[i] for i in g}) > 1 for g in exact)
+    console.print(f"exact duplicates: {n_exact} samples repeat another ({len(exact)} groups, "
+                  f"{cross} of them across signers); near duplicates: {n_near} "
+                  f"({len(near)} groups). Use --dedup in baseline/ablate to drop them.")
+
+
+def _baseline_config(groups: str, split: str, repeats: int, classifier: str, length: int,
+                     sampling: str, merge: str | None, dedup: bool, seed: int):
+    from signkit.baselines.experiment import BaselineConfig
+    from signkit.baselines.features import SAMPLERS
+
+    if sampling not in SAMPLERS:
+        raise SignkitError(f"--sampling must be one of {', '.join(SAMPLERS)}, not {sampling!r}")
+    return BaselineConfig(groups=groups, split=split, repeats=repeats, classifier=classifier,
+                          length=length, sampling=sampling, merge=merge, dedup=dedup, seed=seed)
+
+
+SplitOpt = Annotated[str, typer.Option(help="krsl, loso, random, or a split .json file")]
+RepeatsOpt = Annotated[int, typer.Option(help="Repeated seeded splits (mean and std over all)")]
+ClassifierOpt = Annotated[str, typer.Option(help="logreg, svm or random_forest")]
+LengthOpt = Annotated[int, typer.Option(help="Frames per sample after sampling")]
+SamplingOpt = Annotated[str, typer.Option(help="uniform or krsl (K-RSL fixed-length sampling)")]
+MergeOpt = Annotated[str | None, typer.Option(help="Merge classes for a second accuracy: "
+                                                   "'s/q$//' or a CSV of gloss,merged")]
+DedupOpt = Annotated[bool, typer.Option(help="Drop exact and near duplicates before splitting")]
+OutOpt = Annotated[Path, typer.Option("-o", "--out", help="Output folder")]
+
+
+@app.command()
+def baseline(
+    dataset: DatasetArg,
+    groups: Annotated[str, typer.Option(help="Articulator groups, e.g. hands+mouth")] = "hands",
+    split: SplitOpt = "loso", repeats: RepeatsOpt = 1, classifier: ClassifierOpt = "logreg",
+    length: LengthOpt = 30, sampling: SamplingOpt = "uniform", merge: MergeOpt = None,
+    dedup: DedupOpt = False, seed: int = 0, out: OutOpt = Path("runs/baseline"),
+) -> None:
+    """Classical baseline (logistic regression on fixed-length sequences) over repeated splits."""
+    from signkit.baselines.experiment import format_summary, run_baseline
+    from signkit.data.dataset import load_dataset
+
+    cfg = _baseline_config(groups, split, repeats, classifier, length, sampling, merge, dedup, seed)
+    with console.status(f"loading {dataset}") as status:
+        ds = load_dataset(dataset)
+        result = run_baseline(ds, cfg, out, progress=lambda m: status.update(m))
+    table = Table(title=f"{dataset} [{groups}], split {split}, {len(result['runs'])} runs "
+                        f"({result['n_used']} of {result['n_samples']} samples)")
+    for name in format_summary(result["summary"]):
+        table.add_column(name, justify="right")
+    table.add_row(*format_summary(result["summary"]).values())
+    console.print(table)
+    console.print(f"metrics, splits, vocabulary, confusion matrix: {out}")
+
+
+@app.command()
+def ablate(
+    dataset: DatasetArg,
+    groups: Annotated[list[str], typer.Option(help="Group sets to compare (repeat the option or "
+                                                   "list them after it)")] = ["hands", "hands+non_manual"],  # noqa: B006
+    split: SplitOpt = "loso", repeats: RepeatsOpt = 1, classifier: ClassifierOpt = "logreg",
+    length: LengthOpt = 30, sampling: SamplingOpt = "uniform", merge: MergeOpt = None,
+    dedup: DedupOpt = False, seed: int = 0, out: OutOpt = Path("runs/ablation"),
+) -> None:
+    """Compare articulator-group sets: markdown table, CSV and bar chart with error bars."""
+    from signkit.baselines.experiment import run_ablation
+    from signkit.data.dataset import load_dataset
+
+    cfg = _baseline_config("", split, repeats, classifier, length, sampling, merge, dedup, seed)
+    with console.status(f"loading {dataset}") as status:
+        ds = load_dataset(dataset)
+        run_ablation(ds, groups, cfg, out, progress=lambda m: status.update(m))
+    console.print((out / "ablation.md").read_text(), markup=False)
+    console.print(f"table, CSV and chart: {out / 'ablation.md'}, {out / 'ablation.csv'}, "
+                  f"{out / 'ablation.png'}")
+
+
+def _expand_multi_option(argv: list[str], option: str) -> list[str]:
+    """``--groups a b c`` -> ``--groups a --groups b --groups c`` (Click options take one value
+    per occurrence; the documented form lists several after one option)."""
+    out, i = [], 0
+    while i < len(argv):
+        out.append(argv[i])
+        if argv[i] == option:
+            i += 1
+            values = []
+            while i < len(argv) and not argv[i].startswith("-"):
+                values.append(argv[i])
+                i += 1
+            out.extend(values[:1])
+            for v in values[1:]:
+                out.extend([option, v])
+            continue
+        i += 1
+    return out
+
+
 def main() -> None:
     """Entry point: one-line errors instead of tracebacks."""
     try:
-        app()
+        args = sys.argv[1:]
+        if args[:1] == ["ablate"]:
+            args = _expand_multi_option(args, "--groups")
+        app(args=args, prog_name="signkit")
     except SignkitError as exc:
         err_console.print(f"error: {exc}", markup=False, highlight=False)
         sys.exit(1)

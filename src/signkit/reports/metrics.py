@@ -33,3 +33,43 @@ def merged_accuracy(y_true: Sequence[str], y_pred: Sequence[str],
                     merge: Callable[[str], str]) -> float:
     """Accuracy after mapping both true and predicted glosses through ``merge``."""
     return accuracy([merge(g) for g in y_true], [merge(g) for g in y_pred])
+
+
+def top_k_accuracy(y_true: Sequence[str], proba: np.ndarray, classes: Sequence[str], k: int) -> float:
+    """Fraction of samples whose true gloss is among the ``k`` most probable; ``proba`` is
+    ``(N, C)`` with columns in ``classes`` order."""
+    k = min(k, len(classes))
+    top = np.argsort(-proba, axis=1)[:, :k]
+    names = np.asarray(classes)[top]
+    return float(np.mean([t in row for t, row in zip(y_true, names, strict=True)]))
+
+
+def macro_f1(y_true: Sequence[str], y_pred: Sequence[str]) -> float:
+    from sklearn.metrics import f1_score
+
+    return float(f1_score(y_true, y_pred, average="macro", labels=sorted(set(y_true)),
+                          zero_division=0))
+
+
+def confusion(y_true: Sequence[str], y_pred: Sequence[str], labels: Sequence[str]) -> np.ndarray:
+    """``(C, C)`` counts, rows true gloss, columns predicted, in ``labels`` order."""
+    from sklearn.metrics import confusion_matrix
+
+    return confusion_matrix(y_true, y_pred, labels=list(labels))
+
+
+def per_class_accuracy(cm: np.ndarray) -> np.ndarray:
+    totals = cm.sum(axis=1)
+    return np.divide(np.diag(cm), totals, out=np.full(len(cm), np.nan), where=totals > 0)
+
+
+def classification_report(y_true: Sequence[str], y_pred: Sequence[str],
+                          proba: np.ndarray | None = None, classes: Sequence[str] | None = None,
+                          merge: Callable[[str], str] | None = None) -> dict[str, float]:
+    """Top-1, top-5 (with probabilities), macro-F1 and merged-class accuracy."""
+    out = {"top1": accuracy(y_true, y_pred), "macro_f1": macro_f1(y_true, y_pred)}
+    if proba is not None and classes is not None:
+        out["top5"] = top_k_accuracy(y_true, proba, classes, 5)
+    if merge is not None:
+        out["merged_top1"] = merged_accuracy(y_true, y_pred, merge)
+    return out

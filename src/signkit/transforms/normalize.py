@@ -9,6 +9,7 @@ import numpy as np
 
 from signkit.errors import ConfigError
 from signkit.pose.articulators import HAND_COMPONENTS
+from signkit.pose.layout import Layout
 from signkit.pose.pose import Pose
 from signkit.transforms.base import keep_undetected, register_transform
 
@@ -33,6 +34,15 @@ def _fill_frames(values: np.ndarray) -> np.ndarray:
     t = np.arange(len(values))
     pick = np.where(np.abs(t - prev) <= np.abs(nearest - t), prev, nearest)
     return values[pick]
+
+
+def shoulders(layout: Layout) -> tuple[int, int] | None:
+    """Indices of the left and right shoulder, when the layout has both."""
+    for comp, left, right in _SHOULDERS:
+        li, ri = layout.find(comp, left), layout.find(comp, right)
+        if li is not None and ri is not None:
+            return li, ri
+    return None
 
 
 @register_transform("normalize_frame")
@@ -60,13 +70,11 @@ class CenterAndScale:
     """
 
     def __call__(self, pose: Pose, rng: np.random.Generator) -> Pose:
-        for comp, left, right in _SHOULDERS:
-            li, ri = pose.layout.find(comp, left), pose.layout.find(comp, right)
-            if li is not None and ri is not None:
-                break
-        else:
+        found = shoulders(pose.layout)
+        if found is None:
             raise ConfigError(f"center_scale needs both shoulders; layout {pose.layout.name!r} "
                               "has none (select the groups after normalising)")
+        li, ri = found
         sh = _nan_where_undetected(pose, [li, ri])  # (T, 2, D)
         centre = _fill_frames(sh.mean(axis=1))  # (T, D)
         width = np.linalg.norm(sh[:, 0, :2] - sh[:, 1, :2], axis=-1)

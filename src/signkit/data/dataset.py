@@ -1,0 +1,109 @@
+"""Datasets of labelled poses and the loaders that read them, registered by name.
+
+A sample is a :class:`~signkit.pose.Pose` whose ``metadata`` holds ``gloss`` and ``signer``
+(and whatever the source adds). A dataset is named on the command line as ``LOADER:PATH``,
+e.g. ``krsl20:../shared/data/krsl20/krsl20_hands2d_P1-P4.npz``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from signkit.errors import ConfigError, PoseFileError
+from signkit.pose.io import read_pose
+from signkit.pose.io.arrays import read_krsl_npz, read_mediapipe_npz
+from signkit.pose.pose import Pose
+from signkit.registry import Registry
+
+
+@dataclass
+class Dataset:
+    """Labelled poses; ``glosses``, ``signers`` and ``splits`` are per-sample arrays."""
+
+    name: str
+    samples: list[Pose]
+
+    def __len__(self) -> int:
+        return len(self.samples)
+
+    @property
+    def glosses(self) -> np.ndarray:
+        return np.array([str(p.metadata["gloss"]) for p in self.samples])
+
+    @property
+    def signers(self) -> np.ndarray:
+        return np.array([str(p.metadata.get("signer", "")) for p in self.samples])
+
+    @property
+    def vocabulary(self) -> list[str]:
+        return sorted(set(self.glosses.tolist()))
+
+    def subset(self, indices: Sequence[int]) -> Dataset:
+        return Dataset(self.name, [self.samples[i] for i in indices])
+
+
+DATASETS: Registry[Callable[[Path], list[Pose]]] = Registry("dataset loader")
+
+
+def load_dataset(spec: str) -> Dataset:
+    """``"LOADER:PATH"`` -> :class:`Dataset`."""
+    loader, sep, path = spec.partition(":")
+    if not sep or not path:
+        raise ConfigError(f"dataset must be given as LOADER:PATH (loaders: {', '.join(DATASETS)}), "
+                          f"got {spec!r}")
+    p = Path(path)
+    if not p.exists():
+        raise PoseFileError(p, "no such file or directory")
+    samples = DATASETS.get(loader)(p)
+    if not samples:
+        raise PoseFileError(p, "the dataset holds no samples")
+    missing = [i for i, s in enumerate(samples) if "gloss" not in s.metadata]
+    if missing:
+        raise PoseFileError(p, f"{len(missing)} samples have no gloss (first: #{missing[0]})")
+    return Dataset(spec, samples)
+
+
+DATASETS.register("krsl20")(read_krsl_npz)
+DATASETS.register("mp_array")(read_mediapipe_npz)
+
+
+def _read_manifest(path: Path) -> tuple[Path, list[dict[str, str]]]:
+    """A folder (with ``manifest.csv``) or a CSV path -> (root folder, rows)."""
+    manifest = path / "manifest.csv" if path.is_dir() else path
+    if not manifest.exists():
+        raise PoseFileError(manifest, "no manifest.csv (columns: file, gloss, signer[, split])")
+    with manifest.open(newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    need = {"file", "gloss", "signer"}
+    if not rows or not need <= set(rows[0]):
+        raise PoseFileError(manifest, f"manifest needs columns {sorted(need)} and at least one row")
+    return manifest.parent, rows
+
+
+def _manifest_loader(path: Path) -> list[Pose]:
+    root, rows = _read_manifest(path)
+    samples = []
+    for row in rows:
+        pose = read_pose(root / row["file"])
+        pose.metadata.update({k: v for k, v in row.items() if v not in (None, "")})
+        samples.append(pose)
+    return samples
+
+
+DATASETS.register("pose_dir")(_manifest_loader)
+DATASETS.register("openpose_dir")(_manifest_loader)
+"""Both read a manifest whose ``file`` column names a ``.pose`` file or an OpenPose folder."""
+
+
+def save_vocabulary(vocabulary: Sequence[str], path: str | Path) -> None:
+    Path(path).write_text(json.dumps(list(vocabulary), indent=0, ensure_ascii=False))
+
+
+def read_vocabulary(path: str | Path) -> list[str]:
+    return list(json.loads(Path(path).read_text()))
