@@ -14,6 +14,7 @@ from typing import Annotated
 import numpy as np
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from signkit.errors import SignkitError
@@ -39,7 +40,7 @@ def info(file: Annotated[Path, typer.Argument(help="A .pose, .npz, .npy or OpenP
     """Frames, fps, layout and per-group detection rate of a pose file or collection."""
     poses = _load(file)
     first = poses[0]
-    table = Table(title=str(file), show_header=False)
+    table = Table(title=escape(str(file)), show_header=False)
     if len(poses) == 1:
         table.add_row("frames", str(first.num_frames))
         table.add_row("fps", f"{first.fps:g}" + (" (assumed)" if first.metadata.get("fps_assumed") else ""))
@@ -242,8 +243,8 @@ def baseline(
     with console.status(f"loading {dataset}") as status:
         ds = load_dataset(dataset)
         result = run_baseline(ds, cfg, out, progress=lambda m: status.update(m))
-    table = Table(title=f"{dataset} [{groups}], split {split}, {len(result['runs'])} runs "
-                        f"({result['n_used']} of {result['n_samples']} samples)")
+    table = Table(title=escape(f"{dataset} [{groups}], split {split}, {len(result['runs'])} runs "
+                               f"({result['n_used']} of {result['n_samples']} samples)"))
     for name in format_summary(result["summary"]):
         table.add_column(name, justify="right")
     table.add_row(*format_summary(result["summary"]).values())
