@@ -36,6 +36,21 @@ def test_baseline_repeats_and_writes_reports(synth, tmp_path):
     assert len(json.loads((tmp_path / "splits.json").read_text())["folds"]) == 6
 
 
+def test_saved_model_evaluates_another_file_of_the_same_classes(synth, tmp_path):
+    from signkit.baselines.experiment import evaluate_saved
+    from signkit.errors import ConfigError
+
+    cfg = BaselineConfig(groups="hands+non_manual", split="loso", length=10)
+    run_baseline(synth, cfg, tmp_path)
+    other = Dataset("other", synthetic.generate(num_signers=4, samples_per_class=2, seed=9)[-18:])
+    report = evaluate_saved(tmp_path, other, merge="s/q$//")
+    assert report["top1"] > 0.5 and set(report) == {"top1", "top5", "macro_f1", "merged_top1"}
+    bad = Dataset("bad", [p for p in other.samples[:2]])
+    bad.samples[0].metadata["gloss"] = "never-seen"
+    with pytest.raises(ConfigError, match="never-seen"):
+        evaluate_saved(tmp_path, bad)
+
+
 def test_ablation_shows_non_manual_lift_on_synthetic_pairs(synth, tmp_path):
     cfg = BaselineConfig(split="loso", length=15)
     results = run_ablation(synth, ["hands", "hands+non_manual", "hands+eyebrows"], cfg, tmp_path)
@@ -64,6 +79,10 @@ def test_cli_data_check_baseline_and_ablate(tmp_path):
                 "--length", "8", "-o", str(tmp_path / "a"))
     assert r.returncode == 0, r.stderr
     assert "| hands+mouth |" in (tmp_path / "a" / "ablation.md").read_text()
+    r = signkit("evaluate", str(tmp_path / "b"), spec, "--merge", "s/q$//")
+    assert r.returncode == 0, r.stderr
+    evaluation = json.loads((tmp_path / "b" / "evaluation" / "evaluation.json").read_text())
+    assert evaluation["top1"] > 0.9  # the final model was trained on these very samples
     r = signkit("baseline", spec, "--split", "loso", "--sampling", "bogus")
     assert r.returncode == 1 and "--sampling" in r.stderr
 

@@ -23,6 +23,7 @@ from signkit.baselines.features import FeatureConfig, sequence_features
 from signkit.data.dataset import Dataset, save_vocabulary
 from signkit.data.duplicates import dedup_indices
 from signkit.data.splits import make_splits, save_splits
+from signkit.errors import ConfigError, PoseFileError
 from signkit.reports import metrics as M
 from signkit.reports.plots import ablation_png, confusion_png
 
@@ -99,7 +100,53 @@ def run_baseline(ds: Dataset, cfg: BaselineConfig, out_dir: str | Path | None = 
               "summary": summarise(runs)}
     if out_dir is not None:
         _write_outputs(Path(out_dir), result, cm, all_splits)
+        progress(f"{cfg.groups}: final model on all {len(indices)} samples")
+        final = make_classifier(cfg.classifier, **cfg.classifier_params)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            final.fit(features[indices], glosses[indices])
+        save_model(Path(out_dir), final, feat_cfg, vocab)
     return result
+
+
+MODEL_FILE = "model.joblib"
+
+
+def save_model(out: Path, pipeline: Any, feat_cfg: FeatureConfig, vocab: list[str]) -> Path:
+    """The fitted pipeline with its feature settings and vocabulary: enough to evaluate later."""
+    import joblib
+
+    path = out / MODEL_FILE
+    joblib.dump({"pipeline": pipeline, "features": asdict(feat_cfg), "vocabulary": vocab}, path)
+    return path
+
+
+def evaluate_saved(run_dir: str | Path, ds: Dataset, merge: str | None = None,
+                   out_dir: str | Path | None = None) -> dict[str, Any]:
+    """Evaluate a saved baseline (``run_dir/model.joblib``) on another dataset of its classes."""
+    import joblib
+
+    path = Path(run_dir) / MODEL_FILE
+    if not path.exists():
+        raise PoseFileError(path, "no saved baseline model in this run folder")
+    saved = joblib.load(path)
+    unknown = sorted(set(ds.vocabulary) - set(saved["vocabulary"]))
+    if unknown:
+        raise ConfigError(f"{ds.name} has glosses the model never saw: {', '.join(unknown[:10])}")
+    pipeline = saved["pipeline"]
+    x = sequence_features(ds.samples, FeatureConfig(**saved["features"]))
+    pred = pipeline.predict(x)
+    proba = pipeline.predict_proba(x) if hasattr(pipeline, "predict_proba") else None
+    report = M.classification_report(ds.glosses, pred, proba, list(pipeline.classes_),
+                                     _merge_fn(merge))
+    if out_dir is not None:
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        vocab = saved["vocabulary"]
+        confusion_png(M.confusion(ds.glosses, pred, vocab), vocab, out / "confusion.png",
+                      title=f"{Path(run_dir).name} on {ds.name}")
+        (out / "evaluation.json").write_text(json.dumps({"dataset": ds.name, **report}, indent=2))
+    return report
 
 
 def _write_outputs(out: Path, result: dict[str, Any], cm: np.ndarray, splits: dict) -> None:

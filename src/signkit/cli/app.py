@@ -274,6 +274,27 @@ def ablate(
                   f"{out / 'ablation.png'}")
 
 
+@app.command()
+def evaluate(
+    run_dir: Annotated[Path, typer.Argument(help="A folder written by baseline (model.joblib)")],
+    dataset: DatasetArg,
+    merge: MergeOpt = None,
+    out: Annotated[Path | None, typer.Option("-o", "--out", help="Folder for the report")] = None,
+) -> None:
+    """Evaluate a trained model on a dataset of the same classes (its vocabulary is saved)."""
+    from signkit.baselines.experiment import METRIC_NAMES, evaluate_saved
+    from signkit.data.dataset import load_dataset
+
+    with console.status(f"loading {dataset}"):
+        ds = load_dataset(dataset)
+        report = evaluate_saved(run_dir, ds, merge, out or run_dir / "evaluation")
+    table = Table(title=escape(f"{run_dir} on {dataset} ({len(ds)} samples)"))
+    for k in report:
+        table.add_column(METRIC_NAMES[k], justify="right")
+    table.add_row(*[f"{100 * v:.2f}" for v in report.values()])
+    console.print(table)
+
+
 def _expand_multi_option(argv: list[str], option: str) -> list[str]:
     """``--groups a b c`` -> ``--groups a --groups b --groups c`` (Click options take one value
     per occurrence; the documented form lists several after one option)."""
