@@ -50,7 +50,7 @@ def ablation_png(names: Sequence[str], means: dict[str, Sequence[float]],
     ax.set_xticks(x, names, rotation=20, ha="right", fontsize=8)
     ax.set_ylabel("accuracy (%)")
     ax.set_ylim(0, 100)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="lower right", framealpha=0.9)
     ax.set_title(title)
     ax.grid(axis="y", alpha=0.3)
     fig.tight_layout()
