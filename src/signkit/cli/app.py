@@ -63,16 +63,19 @@ def info(file: Annotated[Path, typer.Argument(help="A .pose, .npz, .npy or OpenP
     rates = Table(title="frames with the group detected")
     rates.add_column("group")
     rates.add_column("rate", justify="right")
+    for g, r in _mean_detection_rates(poses).items():
+        rates.add_row(g, f"{100 * r:.1f} %")
+    console.print(rates)
+
+
+def _mean_detection_rates(poses) -> dict[str, float]:
+    """Mean over poses of each group's detection rate, articulator groups in their usual order."""
     from signkit.pose.articulators import GROUPS
 
-    det = {g: [] for g in sorted(first.layout.groups, key=lambda g: (g not in GROUPS, GROUPS.index(g)
-                                                                    if g in GROUPS else 0, g))}
-    for p in poses:
-        for g, r in p.detection_rate().items():
-            det[g].append(r)
-    for g, r in det.items():
-        rates.add_row(g, f"{100 * float(np.mean(r)):.1f} %")
-    console.print(rates)
+    groups = sorted(poses[0].layout.groups,
+                    key=lambda g: (g not in GROUPS, GROUPS.index(g) if g in GROUPS else 0, g))
+    per_pose = [p.detection_rate() for p in poses]
+    return {g: float(np.mean([r[g] for r in per_pose])) for g in groups}
 
 
 @app.command()
@@ -176,7 +179,7 @@ def data_check(
     with console.status(f"loading {dataset}"):
         ds = load_dataset(dataset)
     glosses, signers = ds.glosses, ds.signers
-    table = Table(title=f"{dataset}: {len(ds)} samples, {len(ds.vocabulary)} glosses")
+    table = Table(title=escape(f"{dataset}: {len(ds)} samples, {len(ds.vocabulary)} glosses"))
     table.add_column("gloss")
     names = sorted(set(signers.tolist()))
     for s_name in names:
@@ -188,12 +191,8 @@ def data_check(
     lengths = np.array([len(p) for p in ds.samples])
     console.print(f"frames per sample: min {lengths.min()}, median {np.median(lengths):g}, "
                   f"mean {lengths.mean():.1f}, max {lengths.max()}")
-    rates: dict[str, list[float]] = {}
-    for p in ds.samples:
-        for g, r in p.detection_rate().items():
-            rates.setdefault(g, []).append(r)
-    console.print("detection rate: " + ", ".join(f"{g} {100 * np.mean(r):.1f} %"
-                                                 for g, r in rates.items()))
+    console.print("detection rate: " + ", ".join(
+        f"{g} {100 * r:.1f} %" for g, r in _mean_detection_rates(ds.samples).items()))
     with console.status("looking for duplicates"):
         exact = exact_duplicate_groups(ds.samples)
         near = near_duplicate_groups(ds.samples, tolerance)
