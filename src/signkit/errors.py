@@ -8,6 +8,8 @@ from pathlib import Path
 class SignkitError(Exception):
     """Base class for every error caused by user input (files, options, missing extras)."""
 
+    exit_code = 1
+
 
 class PoseFileError(SignkitError):
     """A file could not be read or written as a pose; the message names the file and why."""

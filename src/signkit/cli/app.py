@@ -13,16 +13,16 @@ from typing import Annotated
 
 import numpy as np
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from signkit.cli.console import console, err_console
+from signkit.cli.extract import extract
 from signkit.errors import SignkitError
 
 app = typer.Typer(help="signkit: sign language processing toolkit.", no_args_is_help=True,
                   pretty_exceptions_enable=False, add_completion=False)
-console = Console()
-err_console = Console(stderr=True, soft_wrap=True)
+app.command()(extract)
 
 
 def _load(path: Path, fps: float | None = None):
@@ -110,15 +110,22 @@ def visualize(
     index: Annotated[int, typer.Option(help="Which pose of a collection")] = 0,
     frame: Annotated[int | None, typer.Option(help="Frame drawn in a png (default: middle)")] = None,
     size: Annotated[int, typer.Option(help="Image width in pixels")] = 512,
+    video: Annotated[Path | None, typer.Option(help="Draw over the frames of this source video")] = None,
+    crop: Annotated[str | None, typer.Option(help="Crop box x,y,w,h used at extraction")] = None,
 ) -> None:
-    """Draw the skeleton with articulator groups in different colours."""
+    """Draw the skeleton with articulator groups in different colours (over the video with --video)."""
     from signkit.visualize import write_visualization
 
     poses = _load(file)
     if not 0 <= index < len(poses):
         raise SignkitError(f"{file}: --index {index} is outside 0..{len(poses) - 1}")
     pose = poses[index].select(groups)
-    write_visualization(pose, output, size=size, frame=frame)
+    if video is None:
+        write_visualization(pose, output, size=size, frame=frame)
+    else:
+        from signkit.visualize.overlay import write_overlay
+
+        write_overlay(pose, video, output, crop=crop, frame=frame)
     console.print(f"wrote {output}")
 
 
@@ -323,7 +330,7 @@ def main() -> None:
         app(args=args, prog_name="signkit")
     except SignkitError as exc:
         err_console.print(f"error: {exc}", markup=False, highlight=False)
-        sys.exit(1)
+        sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         err_console.print("interrupted", markup=False)
         sys.exit(130)

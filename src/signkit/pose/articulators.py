@@ -211,10 +211,19 @@ NAMED_SELECTIONS: dict[str, Callable[[Layout], list[int]]] = {"openhands27": _na
 
 
 # ---- standard layouts ------------------------------------------------------------------------
+def _mp_colors(name: str) -> tuple[tuple[int, int, int], ...]:
+    """The colours pose-format gives Holistic components, so written files match its own."""
+    from pose_format.utils.openpose import hand_colors
+
+    if name in (MP_LEFT, MP_RIGHT):
+        return tuple(tuple(c) for c in hand_colors)
+    return ((128, 0, 0),) if name == MP_FACE else ((255, 0, 0),)
+
+
 def _mp_component(name: str, points: list[str], edges: list[list[int]], fmt: str) -> Component:
     from signkit.pose.layout import Component
 
-    return Component(name, tuple(points), tuple(tuple(e) for e in edges), (), fmt)
+    return Component(name, tuple(points), tuple(tuple(e) for e in edges), _mp_colors(name), fmt)
 
 
 def _face_edges(n_points: int) -> list[list[int]]:

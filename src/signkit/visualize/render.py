@@ -59,7 +59,10 @@ def render_frames(pose: Pose, size: int = 512, background: Iterator[np.ndarray] 
     edges = pose.layout.edges
     for t in range(len(pose)):
         if background is not None:
-            img = Image.fromarray(next(background)).convert("RGB")
+            source = next(background, None)
+            if source is None:  # the video is shorter than the pose: draw what both have
+                return
+            img = Image.fromarray(source).convert("RGB")
         else:
             img = Image.new("RGB", (w, h), (255, 255, 255))
         draw = ImageDraw.Draw(img)

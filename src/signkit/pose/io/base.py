@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,6 +74,6 @@ def write_pose(pose: Pose, path: str | Path) -> None:
 def atomic_write_bytes(path: Path, payload: bytes) -> None:
     """Write to a temporary name beside ``path`` and rename, so no half-written file remains."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.partial")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.partial")  # unique per writer process
     tmp.write_bytes(payload)
     tmp.replace(path)

@@ -47,7 +47,7 @@ def to_pose_format(pose: Pose) -> PFPose:
     comps = []
     for c in pose.layout.components:
         fmt = c.format if len(c.format) == d + 1 else _DEFAULT_FORMAT.get(d, "XYZC")
-        colors = list(c.colors) if len(c.colors) == len(c.limbs) else [(255, 255, 255)] * len(c.limbs)
+        colors = list(c.colors) if c.colors else [(255, 255, 255)] * len(c.limbs)
         comps.append(PoseHeaderComponent(c.name, list(c.points), list(c.limbs), colors, fmt))
     dims = PoseHeaderDimensions(pose.width or 0, pose.height or 0, pose.depth or 0)
     header = PoseHeader(VERSION, dims, comps)

@@ -1,0 +1,64 @@
+"""The unit of work both backends run: one video -> one ``.pose`` written atomically + a report row."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from signkit.errors import SignkitError
+from signkit.extract.jobs import Job
+from signkit.extract.report import DONE, FAILED, ReportRow, detection_fields
+
+# Keep MediaPipe's C++ logging (glog/absl) to errors; set before mediapipe is imported.
+os.environ.setdefault("GLOG_minloglevel", "2")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+@dataclass(frozen=True)
+class ExtractOptions:
+    refine_face: bool = False
+    min_detection: float = 0.0
+
+
+# One estimator per worker process, reused across its videos (building the graph takes ~1 s).
+_ESTIMATOR = None
+
+
+def _estimator(refine_face: bool):
+    global _ESTIMATOR
+    from signkit.extract.holistic import HolisticEstimator
+
+    if _ESTIMATOR is None or _ESTIMATOR.refine_face != refine_face:
+        _ESTIMATOR = HolisticEstimator(refine_face)
+    return _ESTIMATOR
+
+
+def extract_job(job: Job, out_dir: Path, options: ExtractOptions,
+                on_frame: Callable[[], None] | None = None) -> ReportRow:
+    """Extract ``job`` into ``out_dir``; never raises for a bad video: the row carries the reason."""
+    from signkit.extract.holistic import estimate
+    from signkit.extract.video import read_frames
+    from signkit.pose.io.base import write_pose
+
+    row = ReportRow(video=str(job.video), output=str(job.output_name), status=DONE)
+    start = time.perf_counter()
+    try:
+        info, frames = read_frames(job.video, job.crop)
+        try:
+            pose = estimate(frames, _estimator(options.refine_face), info, on_frame)
+        finally:
+            frames.close()
+        write_pose(pose, out_dir / job.output_name)  # temporary name, renamed when complete
+        row.frames, row.fps, row.width, row.height = len(pose), round(pose.fps, 3), info.width, info.height
+        for group, rate in detection_fields(pose).items():
+            setattr(row, group, rate)
+    except SignkitError as exc:
+        row.status, row.error = FAILED, getattr(exc, "problem", str(exc))
+    except Exception as exc:  # one bad video must not stop a batch of thousands
+        row.status, row.error = FAILED, f"{exc.__class__.__name__}: {exc}"
+    row.seconds = round(time.perf_counter() - start, 3)
+    row.flag(options.min_detection)
+    return row
