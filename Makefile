@@ -1,5 +1,5 @@
 # Two entry points, both self-installing on a fresh machine:
-#   make demo   -> installs signkit (core) into .venv and runs `signkit demo`
+#   make demo   -> installs signkit (core + train) into .venv and runs `signkit demo`
 #   make test   -> installs signkit with every extra into .venv and runs the test suite
 PYTHON ?= python3
 VENV ?= .venv
@@ -12,7 +12,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install -q --upgrade pip setuptools wheel
 
 install: $(BIN)/python
-	$(BIN)/pip install -q -e .
+	$(BIN)/pip install -q -e ".[train]"
 
 install-all: $(BIN)/python
 	$(BIN)/pip install -q -e ".[all]"
@@ -21,11 +21,11 @@ demo: install
 	$(BIN)/signkit demo
 
 test: install-all
-	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff check src tests scripts benchmarks
 	$(BIN)/python -m pytest -q
 
 lint: install-all
-	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff check src tests scripts benchmarks
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info

@@ -18,11 +18,14 @@ from rich.table import Table
 
 from signkit.cli.console import console, err_console
 from signkit.cli.extract import extract
+from signkit.cli.train import crossval, models, predict, train
 from signkit.errors import SignkitError
 
 app = typer.Typer(help="signkit: sign language processing toolkit.", no_args_is_help=True,
                   pretty_exceptions_enable=False, add_completion=False)
 app.command()(extract)
+for _command in (train, crossval, models, predict):
+    app.command()(_command)
 
 
 def _load(path: Path, fps: float | None = None):
@@ -143,17 +146,18 @@ def demo(
 
     with console.status("demo") as status:
         report = run_demo(signers, repetitions, seed, out, progress=lambda m: status.update(m))
-    table = Table(title=f"Logistic regression, test signer {report.test_signer} (unseen in training)",
+    table = Table(title=f"Test signer {report.test_signer} (unseen in training)",
                   caption="Q/S: question/statement pairs; word acc.: pairs merged into one word")
+    table.add_column("model", no_wrap=True)
     table.add_column("groups", no_wrap=True)
     for col in ("accuracy", "Q/S pairs", "mouth pair", "word acc.", "train/test"):
         table.add_column(col, justify="right")
     for r in report.results:
-        table.add_row(r.groups, f"{100 * r.accuracy:.1f} %", f"{100 * r.question_pairs:.1f} %",
+        table.add_row(r.model, r.groups, f"{100 * r.accuracy:.1f} %", f"{100 * r.question_pairs:.1f} %",
                       f"{100 * r.mouth_pair:.1f} %", f"{100 * r.word_accuracy:.1f} %",
                       f"{r.n_train}/{r.n_test}")
     console.print(table)
-    hands, both = report.results[0], report.results[-1]
+    hands, both = report.results[0], report.results[1]
     console.print(f"Non-manual features add {100 * (both.question_pairs - hands.question_pairs):+.1f} "
                   f"points on question/statement pairs. Results: {out / 'demo_results.json'}")
     if save_data:
@@ -168,7 +172,8 @@ data_app = typer.Typer(help="Inspect datasets.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
 
 DatasetArg = Annotated[str, typer.Argument(help="LOADER:PATH, e.g. krsl20:data/krsl20.npz "
-                                                "(loaders: krsl20, mp_array, pose_dir, openpose_dir)")]
+                                                "(loaders: krsl20, mp_array, pose_dir, openpose_dir, "
+                                                "synthetic e.g. synthetic:5x12)")]
 
 
 @data_app.command("check")
@@ -282,7 +287,7 @@ def ablate(
 
 @app.command()
 def evaluate(
-    run_dir: Annotated[Path, typer.Argument(help="A folder written by baseline (model.joblib)")],
+    run_dir: Annotated[Path, typer.Argument(help="A folder written by baseline or train")],
     dataset: DatasetArg,
     merge: MergeOpt = None,
     out: Annotated[Path | None, typer.Option("-o", "--out", help="Folder for the report")] = None,
@@ -293,7 +298,12 @@ def evaluate(
 
     with console.status(f"loading {dataset}"):
         ds = load_dataset(dataset)
-        report = evaluate_saved(run_dir, ds, merge, out or run_dir / "evaluation")
+        from signkit.training.predict import evaluate_run, is_deep_run
+
+        if is_deep_run(run_dir):
+            report = evaluate_run(run_dir, ds, merge, out or run_dir / "evaluation")
+        else:
+            report = evaluate_saved(run_dir, ds, merge, out or run_dir / "evaluation")
     table = Table(title=escape(f"{run_dir} on {dataset} ({len(ds)} samples)"))
     for k in report:
         table.add_column(METRIC_NAMES[k], justify="right")

@@ -57,10 +57,11 @@ def load_dataset(spec: str) -> Dataset:
     if not sep or not path:
         raise ConfigError(f"dataset must be given as LOADER:PATH (loaders: {', '.join(DATASETS)}), "
                           f"got {spec!r}")
+    read = DATASETS.get(loader)
     p = Path(path)
-    if not p.exists():
+    if getattr(read, "reads_files", True) and not p.exists():
         raise PoseFileError(p, "no such file or directory")
-    samples = DATASETS.get(loader)(p)
+    samples = read(p)
     if not samples:
         raise PoseFileError(p, "the dataset holds no samples")
     missing = [i for i, s in enumerate(samples) if "gloss" not in s.metadata]
@@ -107,3 +108,18 @@ def save_vocabulary(vocabulary: Sequence[str], path: str | Path) -> None:
 
 def read_vocabulary(path: str | Path) -> list[str]:
     return list(json.loads(Path(path).read_text()))
+
+
+def _synthetic_loader(spec: Path) -> list[Pose]:
+    """``synthetic:SIGNERSxREPETITIONS[xSEED]``, e.g. ``synthetic:5x12``: the built-in corpus."""
+    from signkit.data.synthetic import generate
+
+    parts = str(spec).lower().split("x")
+    if len(parts) not in (2, 3) or not all(v.isdigit() for v in parts):
+        raise ConfigError(f"synthetic:{spec}: expected SIGNERSxREPETITIONS[xSEED], e.g. synthetic:5x12")
+    signers, reps, seed = (*map(int, parts), 0)[:3]
+    return generate(signers, reps, seed)
+
+
+_synthetic_loader.reads_files = False  # type: ignore[attr-defined]
+DATASETS.register("synthetic")(_synthetic_loader)

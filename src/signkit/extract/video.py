@@ -108,7 +108,6 @@ def read_frames(path: str | Path, crop: Crop | None = None) -> tuple[VideoInfo, 
         raise VideoFileError(path, "is empty (0 bytes)")
     container = _open(path)
     stream = container.streams.video[0]
-    stream.thread_type = "AUTO"  # frame threads: decoding a 1080p stream is not the bottleneck
     decoded = container.decode(stream)
     try:
         first = next(decoded)

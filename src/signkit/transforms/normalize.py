@@ -143,3 +143,22 @@ class FaceRelativeToNose:
         out = pose.data.copy()
         out[:, face] = (out[:, face] - centre[:, None]) / scale[:, None, None]
         return keep_undetected(pose, out)
+
+
+@register_transform("standardize")
+@dataclass
+class Standardize:
+    """Centre x, y on the mean of every detected point of the sequence and divide by their RMS
+    distance from it: removes where the signer stands and how large they appear when the layout
+    has no shoulders to measure by (hand-only data such as K-RSL's)."""
+
+    def __call__(self, pose: Pose, rng: np.random.Generator) -> Pose:
+        det = pose.detected
+        if not det.any():
+            return pose
+        xy = pose.data[det][:, :2]
+        centre = xy.mean(axis=0)
+        spread = float(np.sqrt(((xy - centre) ** 2).sum(axis=1).mean())) or 1.0
+        out = pose.data.copy()
+        out[..., :2] = (out[..., :2] - centre) / spread
+        return keep_undetected(pose, out)

@@ -1,0 +1,86 @@
+"""Batch-1 CPU latency and training throughput of every registered model.
+
+Input: 64 frames of OpenHands' 27 body and hand points (x, y), and of those 27 points plus the
+mouth and eyebrows. Latency is the median of timed forward passes in inference mode after a
+warm-up; throughput is samples per second of forward + backward + Adam steps at the model's
+default batch size.
+
+    python benchmarks/model_latency.py [--threads N] [--json OUT.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import time
+
+import torch
+
+from signkit.models import ENCODERS, build_classifier
+from signkit.models.graph import selection_edges
+from signkit.pose.articulators import holistic_layout
+from signkit.training.config import DEFAULT_DECODER, MODEL_DEFAULTS
+
+SELECTIONS = {"openhands27": "openhands27", "27+mouth+eyebrows": "openhands27+mouth+eyebrows"}
+FRAMES, CLASSES = 64, 226  # AUTSL's vocabulary size, as in OpenHands' tables
+OPENHANDS_MS = {"bilstm": 8.05, "transformer": 30.64, "stgcn": 23.02, "slgcn": 52.8}
+
+
+def latency_ms(model: torch.nn.Module, x: torch.Tensor, runs: int = 100, warmup: int = 20) -> float:
+    model.eval()
+    times = []
+    with torch.inference_mode():
+        for i in range(warmup + runs):
+            start = time.perf_counter()
+            model(x)
+            if i >= warmup:
+                times.append(time.perf_counter() - start)
+    return 1000 * statistics.median(times)
+
+
+def train_throughput(model: torch.nn.Module, v: int, batch: int, steps: int = 10) -> float:
+    model.train()
+    opt = torch.optim.Adam(model.parameters(), 1e-3)
+    x, y = torch.randn(batch, FRAMES, v, 2), torch.randint(0, CLASSES, (batch,))
+    for i in range(steps + 2):
+        if i == 2:
+            start = time.perf_counter()
+        opt.zero_grad()
+        torch.nn.functional.cross_entropy(model(x), y).backward()
+        opt.step()
+    return batch * steps / (time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--threads", type=int, default=os.cpu_count())
+    parser.add_argument("--json")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    layout = holistic_layout(468)
+    rows = []
+    for selection, groups in SELECTIONS.items():
+        keep = layout.indices(groups)
+        edges = selection_edges(layout, keep)
+        for name in ENCODERS:
+            torch.manual_seed(0)
+            model = build_classifier(name, DEFAULT_DECODER.get(name, "linear"), len(keep), 2, CLASSES, edges)
+            ms = latency_ms(model, torch.randn(1, FRAMES, len(keep), 2))
+            sps = train_throughput(model, len(keep), int(MODEL_DEFAULTS[name]["batch_size"]))
+            row = {"model": name, "points": selection, "keypoints": len(keep), "latency_ms": round(ms, 2),
+                   "openhands_ms": OPENHANDS_MS[name], "train_samples_per_s": round(sps, 1),
+                   "parameters": sum(p.numel() for p in model.parameters())}
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+    result = {"machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
+              "threads": args.threads, "torch": torch.__version__, "frames": FRAMES, "rows": rows}
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(result, f, indent=2)
+
+
+if __name__ == "__main__":
+    main()

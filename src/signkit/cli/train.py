@@ -1,0 +1,128 @@
+"""``signkit train``, ``crossval``, ``models`` and ``predict``: the deep models (``train`` extra)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from signkit.cli.console import console
+
+RecipeArg = Annotated[Path, typer.Argument(help="Recipe YAML (data, model, optim, trainer)")]
+SetOpt = Annotated[list[str] | None, typer.Option(
+    "--set", help="Override a recipe field, e.g. --set data.groups=hands+mouth (repeatable)")]
+
+
+def _recipe(recipe: Path, overrides: list[str] | None, devices: int | None, strategy: str | None):
+    from signkit.extras import require
+
+    require("torch", "train")
+    require("lightning", "train")
+    from signkit.training.config import load_recipe
+
+    extra = list(overrides or [])
+    if devices is not None:
+        extra.append(f"trainer.devices={devices}")
+    if strategy is not None:
+        extra.append(f"trainer.strategy={strategy}")
+    return load_recipe(recipe, extra)
+
+
+def _print_metrics(title: str, metrics: dict) -> None:
+    from signkit.baselines.experiment import METRIC_NAMES
+
+    table = Table(title=escape(title))
+    for k in METRIC_NAMES:
+        if k in metrics:
+            table.add_column(METRIC_NAMES[k], justify="right")
+    table.add_column("epochs", justify="right")
+    table.add_row(*[f"{100 * metrics[k]:.2f}" for k in METRIC_NAMES if k in metrics], str(metrics["epochs"]))
+    console.print(table)
+
+
+def train(
+    recipe: RecipeArg,
+    out: Annotated[Path, typer.Option("-o", "--out", help="Run folder")],
+    overrides: SetOpt = None,
+    resume: Annotated[bool, typer.Option(help="Continue an interrupted run in OUT")] = False,
+    devices: Annotated[int | None, typer.Option(help="CPU processes (with --strategy ddp)")] = None,
+    strategy: Annotated[str | None, typer.Option(help="auto, ddp (gloo on CPU), ...")] = None,
+) -> None:
+    """Train a deep model from a recipe on one fold; the run folder alone reloads it."""
+    from signkit.training.run import train as run_train
+
+    metrics = run_train(_recipe(recipe, overrides, devices, strategy), out, resume=resume)
+    if metrics:  # only the first process of a DDP run reports
+        _print_metrics(f"{metrics['encoder']} on {metrics['groups']}, test fold {metrics['fold']} "
+                       f"(signers {', '.join(metrics['test_signers'])})", metrics)
+        console.print(f"run folder: {out}")
+
+
+def crossval(
+    recipe: RecipeArg,
+    out: Annotated[Path, typer.Option("-o", "--out", help="Folder for one run per fold")],
+    overrides: SetOpt = None,
+    repeats: Annotated[int, typer.Option(help="Repeat the split with seeds +0, +1, ...")] = 1,
+) -> None:
+    """Every fold of the recipe's split (LOSO: every signer), mean and std; re-run to resume."""
+    from signkit.training.crossval import crossval as run_crossval
+
+    with console.status("cross-validation") as status:
+        result = run_crossval(_recipe(recipe, overrides, None, None), out, repeats,
+                              on_run=lambda m: status.update(escape(m)))
+    table = Table(title=escape(f"{result['encoder']} on {result['groups']}, {result['split']} "
+                               f"({result['folds']} folds x {repeats})"))
+    for name in result["table"]:
+        table.add_column(name, justify="right")
+    table.add_row(*result["table"].values())
+    console.print(table)
+
+
+def _summary(cls: type) -> str:
+    """First line of the module docstring: what the model is."""
+    import sys
+
+    return (sys.modules[cls.__module__].__doc__ or "").strip().splitlines()[0]
+
+
+def models() -> None:
+    """List the registered encoders and decoders."""
+    from signkit.extras import require
+
+    require("torch", "train")
+    from signkit.models import DECODERS, ENCODERS
+    from signkit.training.config import DEFAULT_DECODER, MODEL_DEFAULTS
+
+    table = Table(title="encoders")
+    for col in ("name", "default decoder", "batch", "lr", "description"):
+        table.add_column(col)
+    for name, cls in ENCODERS.items():
+        d = MODEL_DEFAULTS.get(name, {})
+        table.add_row(name, DEFAULT_DECODER.get(name, "linear"), str(d.get("batch_size", "")),
+                      f"{d.get('lr', '')}", _summary(cls))
+    console.print(table)
+    console.print("decoders: " + ", ".join(f"{n} ({(c.__doc__ or '').strip().splitlines()[0]})"
+                                           for n, c in DECODERS.items()))
+
+
+def predict(
+    run_dir: Annotated[Path, typer.Argument(help="A folder written by signkit train")],
+    files: Annotated[list[Path], typer.Argument(help="Pose files (.pose, .npy, ...)")],
+    top: Annotated[int, typer.Option(help="How many glosses to list")] = 5,
+) -> None:
+    """The most probable glosses for each pose file, with probabilities."""
+    from signkit.extras import require
+
+    require("torch", "train")
+    from signkit.pose.io import read_pose
+    from signkit.training.predict import load_model, top_k
+
+    run = load_model(run_dir)
+    for path in files:
+        pose = read_pose(path)
+        pose.metadata.setdefault("source", str(path))
+        ranked = top_k(run, pose, top)
+        console.print(escape(f"{path}: ") + ", ".join(f"{escape(g)} {100 * p:.1f} %" for g, p in ranked))

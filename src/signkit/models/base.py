@@ -1,0 +1,39 @@
+"""Encoder + decoder classifiers, each half registered by name; configs refer to the names.
+
+Every encoder takes ``x`` of shape ``(B, T, V, C)`` (frames, keypoints, coordinates) and returns
+a sequence ``(B, L, F)`` with ``out_dim = F``; every decoder pools that sequence to class logits
+``(B, num_classes)``. Graph encoders use ``edges`` (``(E, 2)`` among the V selected keypoints).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from torch import Tensor, nn
+
+from signkit.registry import Registry
+
+ENCODERS: Registry[type[nn.Module]] = Registry("encoder")
+DECODERS: Registry[type[nn.Module]] = Registry("decoder")
+
+
+class Classifier(nn.Module):
+    """``logits = decoder(encoder(x))`` for ``x`` of shape ``(B, T, V, C)``."""
+
+    def __init__(self, encoder: nn.Module, decoder: nn.Module):
+        super().__init__()
+        self.encoder = encoder
+        self.decoder = decoder
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.decoder(self.encoder(x))
+
+
+def build_classifier(encoder: str, decoder: str, num_nodes: int, in_channels: int, num_classes: int,
+                     edges: np.ndarray, encoder_params: dict[str, Any] | None = None,
+                     decoder_params: dict[str, Any] | None = None) -> Classifier:
+    enc = ENCODERS.get(encoder)(num_nodes=num_nodes, in_channels=in_channels, edges=edges,
+                                **(encoder_params or {}))
+    dec = DECODERS.get(decoder)(in_dim=enc.out_dim, num_classes=num_classes, **(decoder_params or {}))
+    return Classifier(enc, dec)

@@ -1,0 +1,26 @@
+"""BiLSTM over flattened keypoints per frame (OpenHands: 4 layers, hidden 128)."""
+
+from __future__ import annotations
+
+import numpy as np
+from torch import Tensor, nn
+
+from signkit.models.base import ENCODERS
+
+
+@ENCODERS.register("bilstm")
+class BiLSTMEncoder(nn.Module):
+    """``(B, T, V, C)`` -> ``(B, T, 2 * hidden)``; pair it with the ``attention`` decoder."""
+
+    def __init__(self, num_nodes: int, in_channels: int, edges: np.ndarray | None = None,
+                 hidden: int = 128, layers: int = 4, dropout: float = 0.1):
+        super().__init__()
+        self.norm = nn.LayerNorm(num_nodes * in_channels)
+        self.lstm = nn.LSTM(num_nodes * in_channels, hidden, num_layers=layers, batch_first=True,
+                            bidirectional=True, dropout=dropout if layers > 1 else 0.0)
+        self.out_dim = 2 * hidden
+
+    def forward(self, x: Tensor) -> Tensor:
+        b, t = x.shape[:2]
+        out, _ = self.lstm(self.norm(x.reshape(b, t, -1)))
+        return out

@@ -1,0 +1,117 @@
+"""SL-GCN (Jiang et al. 2021): decoupled graph convolution, spatial-temporal-channel attention,
+DropGraph, over the selection's skeleton."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from signkit.models.base import ENCODERS
+from signkit.models.gcn_blocks import (
+    InputNorm,
+    TemporalConv,
+    as_partitions,
+    pool_nodes,
+    residual,
+    stacked_channels,
+)
+from signkit.models.graph import spatial_partitions
+
+# The paper's widths are 64 x 4, 128 x 3, 256 x 3; narrower here for CPU latency (see ST-GCN).
+SLGCN_CHANNELS = [48, 48, 48, 48, 96, 96, 96, 192, 192, 192]
+SLGCN_STRIDES = [1, 1, 1, 1, 2, 1, 1, 2, 1, 1]
+
+
+class DecoupledGraphConv(nn.Module):
+    """Channels split into ``groups``; each group learns its own adjacency per partition."""
+
+    def __init__(self, cin: int, cout: int, parts: Tensor, groups: int = 8):
+        super().__init__()
+        groups = groups if cout % groups == 0 else 1
+        self.k, self.g = parts.shape[0], groups
+        self.conv = nn.Conv2d(cin, cout * self.k, 1)
+        self.adj = nn.Parameter(parts.unsqueeze(1).repeat(1, groups, 1, 1).clone())  # (K, G, V, V)
+        self.bn = nn.BatchNorm2d(cout)
+        self.res = residual(cin, cout, 1)
+
+    def forward(self, x: Tensor) -> Tensor:
+        b, _, t, v = x.shape
+        y = self.conv(x).view(b, self.k, self.g, -1, t, v)
+        y = torch.einsum("bkgctv,kgvw->bgctw", y, self.adj).reshape(b, -1, t, v)
+        return F.relu(self.bn(y) + self.res(x))
+
+
+class STCAttention(nn.Module):
+    """Spatial, temporal and channel attention, each added as a residual re-weighting."""
+
+    def __init__(self, channels: int, num_nodes: int):
+        super().__init__()
+        ks = num_nodes if num_nodes % 2 else num_nodes - 1
+        self.spatial = nn.Conv1d(channels, 1, ks, padding=ks // 2)
+        self.temporal = nn.Conv1d(channels, 1, 9, padding=4)
+        self.channel = nn.Sequential(nn.Linear(channels, channels // 4), nn.ReLU(inplace=True),
+                                     nn.Linear(channels // 4, channels))
+
+    def forward(self, x: Tensor) -> Tensor:
+        x = x * (1 + torch.sigmoid(self.spatial(x.mean(2))).unsqueeze(2))       # (B, 1, 1, V)
+        x = x * (1 + torch.sigmoid(self.temporal(x.mean(3))).unsqueeze(3))      # (B, 1, T, 1)
+        return x * (1 + torch.sigmoid(self.channel(x.mean((2, 3))))[..., None, None])  # (B, C, 1, 1)
+
+
+class DropGraph(nn.Module):
+    """Drop random joints with their graph neighbours, and random blocks of frames, in training."""
+
+    def __init__(self, neighbours: Tensor, keep_prob: float = 0.9, block_t: int = 7):
+        super().__init__()
+        self.register_buffer("neighbours", neighbours)  # (V, V) 0/1 with self-loops
+        self.keep_prob, self.block_t = keep_prob, block_t
+
+    def forward(self, x: Tensor) -> Tensor:
+        if not self.training or self.keep_prob >= 1:
+            return x
+        b, _, t, v = x.shape
+        drop = 1 - self.keep_prob
+        seeds = torch.bernoulli(torch.full((b, v), drop / self.neighbours.sum(0).mean(), device=x.device))
+        keep_v = 1 - (seeds @ self.neighbours).clamp(max=1)                      # (B, V)
+        seeds_t = torch.bernoulli(torch.full((b, 1, t), drop / self.block_t, device=x.device))
+        keep_t = 1 - F.max_pool1d(seeds_t, self.block_t, 1, self.block_t // 2)[..., :t]  # (B, 1, T)
+        mask = keep_v[:, None, None, :] * keep_t[:, :, :, None]
+        return x * mask * (mask.numel() / mask.sum().clamp(min=1))
+
+
+class SLGCNBlock(nn.Module):
+    def __init__(self, cin: int, cout: int, parts: Tensor, num_nodes: int, stride: int,
+                 dropout: float, keep_prob: float):
+        super().__init__()
+        self.gcn = DecoupledGraphConv(cin, cout, parts)
+        self.att = STCAttention(cout, num_nodes)
+        self.tcn = TemporalConv(cout, 9, stride, dropout)
+        self.res = residual(cin, cout, stride)
+        self.drop = DropGraph((parts.sum(0) > 0).float(), keep_prob)
+
+    def forward(self, x: Tensor) -> Tensor:
+        y = self.drop(self.tcn(self.att(self.gcn(x))))
+        return F.relu(y + self.drop(self.res(x)))
+
+
+@ENCODERS.register("slgcn")
+class SLGCNEncoder(nn.Module):
+    """``(B, T, V, C)`` -> ``(B, T / 4, channels[-1])``."""
+
+    def __init__(self, num_nodes: int, in_channels: int, edges: np.ndarray,
+                 channels: list[int] | None = None, strides: list[int] | None = None,
+                 dropout: float = 0.1, keep_prob: float = 0.9):
+        super().__init__()
+        channels = channels or SLGCN_CHANNELS
+        strides = strides or SLGCN_STRIDES
+        parts = as_partitions(spatial_partitions(num_nodes, edges))
+        self.norm = InputNorm(num_nodes, in_channels)
+        self.blocks = nn.Sequential(*[
+            SLGCNBlock(cin, cout, parts, num_nodes, s, dropout, keep_prob)
+            for (cin, cout), s in zip(stacked_channels(channels, in_channels), strides, strict=True)])
+        self.out_dim = channels[-1]
+
+    def forward(self, x: Tensor) -> Tensor:
+        return pool_nodes(self.blocks(self.norm(x)))

@@ -1,0 +1,145 @@
+"""Recipes: YAML files validated into typed configs; the resolved config is saved with each run.
+
+Relative paths in a recipe (the dataset's) are relative to the recipe file, so recipes carry no
+absolute paths and run from any folder. ``--set data.groups=hands+mouth`` overrides any field.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from signkit.errors import ConfigError
+
+# OpenHands' defaults per model family (Adam): batch size and learning rate.
+MODEL_DEFAULTS: dict[str, dict[str, float | int]] = {
+    "bilstm": {"batch_size": 32, "lr": 5e-3},
+    "transformer": {"batch_size": 64, "lr": 1e-4},
+    "stgcn": {"batch_size": 32, "lr": 1e-3},
+    "slgcn": {"batch_size": 32, "lr": 1e-3},
+}
+DEFAULT_DECODER = {"bilstm": "attention"}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DataConfig(_Strict):
+    dataset: str = Field(description="LOADER:PATH, e.g. krsl20:data.npz or pose_dir:folder")
+    split: str = "loso"
+    fold: int = 0
+    split_seed: int = 0
+    dedup: bool = False
+    groups: str = "hands"
+    dims: int = Field(2, ge=2, le=3, description="x, y (2) or x, y, z (3)")
+    length: int = Field(32, ge=4, le=256)
+    preprocess: list[str | dict[str, Any]] | None = None
+    augment: list[str | dict[str, Any]] = []
+    merge: str | None = Field(None, description="regex s/a/b/ merging glosses for 'word' accuracy")
+
+
+class ModelConfig(_Strict):
+    encoder: str = "stgcn"
+    decoder: str | None = None
+    encoder_params: dict[str, Any] = {}
+    decoder_params: dict[str, Any] = {}
+
+
+class OptimConfig(_Strict):
+    lr: float | None = None
+    batch_size: int | None = None
+    weight_decay: float = 1e-4
+    label_smoothing: float = 0.1
+    scheduler: Literal["cosine", "plateau", "none"] = "cosine"
+
+
+class TrainerConfig(_Strict):
+    max_epochs: int = 60
+    patience: int | None = 20
+    seed: int = 0
+    devices: int = 1
+    strategy: str = "auto"
+    num_workers: int = 0
+
+
+class Recipe(_Strict):
+    name: str = "run"
+    data: DataConfig
+    model: ModelConfig = ModelConfig()
+    optim: OptimConfig = OptimConfig()
+    trainer: TrainerConfig = TrainerConfig()
+
+    def resolved(self) -> Recipe:
+        """Fill model-dependent defaults (decoder, batch size, learning rate)."""
+        defaults = MODEL_DEFAULTS.get(self.model.encoder, MODEL_DEFAULTS["stgcn"])
+        model = self.model.model_copy(update={
+            "decoder": self.model.decoder or DEFAULT_DECODER.get(self.model.encoder, "linear")})
+        optim = self.optim.model_copy(update={
+            "lr": self.optim.lr or defaults["lr"],
+            "batch_size": self.optim.batch_size or defaults["batch_size"]})
+        return self.model_copy(update={"model": model, "optim": optim})
+
+
+def _set(tree: dict[str, Any], dotted: str, value: Any) -> None:
+    *parents, leaf = dotted.split(".")
+    for key in parents:
+        tree = tree.setdefault(key, {})
+        if not isinstance(tree, dict):
+            raise ConfigError(f"--set {dotted}: {key} is not a section")
+    tree[leaf] = value
+
+
+def parse_overrides(items: list[str]) -> list[tuple[str, Any]]:
+    """``["optim.lr=1e-3", "data.groups=hands+mouth"]`` -> typed pairs (values parsed as YAML)."""
+    pairs = []
+    for item in items:
+        key, sep, raw = item.partition("=")
+        if not sep or not key:
+            raise ConfigError(f"--set {item!r}: expected key=value, e.g. optim.lr=0.001")
+        pairs.append((key.strip(), yaml.safe_load(raw) if raw.strip() else None))
+    return pairs
+
+
+def _resolve_dataset(spec: str, base: Path) -> str:
+    from signkit.data.dataset import DATASETS
+
+    loader, sep, path = spec.partition(":")
+    if not sep or Path(path).is_absolute() or not getattr(DATASETS.get(loader), "reads_files", True):
+        return spec
+    return f"{loader}:{(base / path).resolve()}"
+
+
+def recipe_from_dict(tree: dict[str, Any], source: str = "recipe") -> Recipe:
+    try:
+        return Recipe.model_validate(tree)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise ConfigError(f"{source}: {problems}") from None
+
+
+def load_recipe(path: str | Path, overrides: list[str] | None = None) -> Recipe:
+    """Read, override, validate and resolve a recipe file."""
+    path = Path(path)
+    try:
+        tree = yaml.safe_load(path.read_text()) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: cannot read the recipe ({exc})") from None
+    if not isinstance(tree, dict):
+        raise ConfigError(f"{path}: a recipe is a YAML mapping (data:, model:, optim:, trainer:)")
+    for key, value in parse_overrides(overrides or []):
+        _set(tree, key, value)
+    recipe = recipe_from_dict(tree, str(path))
+    data = recipe.data.model_copy(update={"dataset": _resolve_dataset(recipe.data.dataset, path.parent)})
+    return recipe.model_copy(update={"data": data}).resolved()
+
+
+def save_config(recipe: Recipe, path: str | Path) -> None:
+    Path(path).write_text(yaml.safe_dump(recipe.model_dump(), sort_keys=False))
+
+
+def read_config(path: str | Path) -> Recipe:
+    return recipe_from_dict(yaml.safe_load(Path(path).read_text()), str(path))

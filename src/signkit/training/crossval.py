@@ -1,0 +1,50 @@
+"""Every fold (and repeat) of a recipe's split, each a run folder, with mean and std; resumable."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from signkit.baselines.experiment import METRIC_NAMES, format_summary, summarise
+from signkit.data.dataset import load_dataset
+from signkit.training.config import Recipe
+from signkit.training.run import CHECKPOINTS, METRICS, fold_indices, train
+
+SUMMARY = "summary.json"
+
+
+def count_folds(ds, recipe: Recipe) -> int:
+    from signkit.data.splits import make_splits
+
+    return len(make_splits(ds, recipe.data.split, seed=recipe.data.split_seed))
+
+
+def crossval(recipe: Recipe, out_dir: str | Path, repeats: int = 1, progress_bar: bool = False,
+             on_run: Callable[[str], None] = lambda m: None) -> dict[str, Any]:
+    """Train every fold x repeat (split seed + r); finished runs are read back, unfinished resumed."""
+    out = Path(out_dir)
+    ds = load_dataset(recipe.data.dataset)
+    folds = count_folds(ds, recipe)
+    runs = []
+    for r in range(repeats):
+        for f in range(folds):
+            data = recipe.data.model_copy(update={"fold": f, "split_seed": recipe.data.split_seed + r})
+            rec = recipe.model_copy(update={"data": data})
+            fold_indices(ds, rec)  # fails early on a bad fold
+            run_dir = out / f"repeat{r}_fold{f}"
+            on_run(f"{recipe.name}: repeat {r + 1}/{repeats}, fold {f + 1}/{folds}")
+            if (run_dir / METRICS).is_file():
+                runs.append(json.loads((run_dir / METRICS).read_text()))
+                continue
+            resume = (run_dir / CHECKPOINTS / "last.ckpt").is_file()
+            runs.append(train(rec, run_dir, resume=resume, progress_bar=progress_bar, dataset=ds))
+    summary = summarise(runs)
+    result = {"name": recipe.name, "dataset": ds.name, "encoder": recipe.model.encoder,
+              "groups": recipe.data.groups, "split": recipe.data.split, "repeats": repeats,
+              "folds": folds, "summary": summary, "table": format_summary(summary),
+              "runs": [{k: r[k] for k in ("fold", "test_signers", "epochs", "train_seconds",
+                                          *(m for m in METRIC_NAMES if m in r))} for r in runs]}
+    (out / SUMMARY).write_text(json.dumps(result, indent=2))
+    return result

@@ -1,0 +1,60 @@
+"""Poses -> fixed-length tensors ``(T, V, C)`` for the deep models, with training augmentation."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+from torch.utils.data import Dataset as TorchDataset
+
+from signkit.baselines.features import default_preprocess
+from signkit.pose.pose import Pose
+from signkit.training.config import DataConfig
+from signkit.transforms import build_transforms
+from signkit.transforms.temporal import uniform_indices
+
+
+def jittered_indices(m: int, n: int, rng: np.random.Generator) -> np.ndarray:
+    """``n`` frame indices spread over ``m`` frames with random jitter of up to half a step (training)."""
+    pos = np.linspace(0, m - 1, n) + rng.uniform(-0.5, 0.5, n) * max(m - 1, 1) / max(n - 1, 1)
+    return np.clip(np.sort(pos).round(), 0, m - 1).astype(np.int64)
+
+
+def prepare(poses: Sequence[Pose], cfg: DataConfig) -> list[Pose]:
+    """Deterministic preprocessing (gap filling, normalisation), then the configured groups."""
+    if not poses:
+        return []
+    steps = cfg.preprocess if cfg.preprocess is not None else default_preprocess(poses[0].layout)
+    pre = build_transforms(steps, seed=0)
+    return [pre(p).select(cfg.groups) for p in poses]
+
+
+def to_array(pose: Pose, cfg: DataConfig, rng: np.random.Generator | None = None) -> np.ndarray:
+    """``(length, V, dims)`` float32; undetected keypoints are 0."""
+    m = len(pose)
+    idx = uniform_indices(m, cfg.length) if rng is None else jittered_indices(m, cfg.length, rng)
+    return pose.masked()[idx][..., : cfg.dims].astype(np.float32)
+
+
+class PoseTensorDataset(TorchDataset):
+    """Prepared poses and label ids; ``train=True`` applies the augmentation and jittered sampling."""
+
+    def __init__(self, poses: Sequence[Pose], labels: Sequence[int], cfg: DataConfig,
+                 train: bool = False, seed: int = 0):
+        self.poses, self.labels, self.cfg, self.train = list(poses), np.asarray(labels), cfg, train
+        self.augment = build_transforms(cfg.augment, seed=seed) if train and cfg.augment else None
+        self.rng = np.random.default_rng(seed)
+        # Evaluation tensors never change: compute them once.
+        self._fixed = None if train else torch.from_numpy(np.stack([to_array(p, cfg) for p in self.poses]))
+
+    def __len__(self) -> int:
+        return len(self.poses)
+
+    def __getitem__(self, i: int) -> tuple[torch.Tensor, int]:
+        if self._fixed is not None:
+            return self._fixed[i], int(self.labels[i])
+        pose = self.poses[i]
+        if self.augment is not None:
+            pose = self.augment(pose, self.rng)
+        return torch.from_numpy(to_array(pose, self.cfg, self.rng)), int(self.labels[i])

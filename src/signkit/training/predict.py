@@ -1,0 +1,110 @@
+"""Reload a run folder and classify poses: ``signkit predict`` and ``signkit evaluate``."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from signkit.data.dataset import read_vocabulary
+from signkit.errors import ConfigError, PoseFileError
+from signkit.pose.layout import Layout
+from signkit.pose.pose import Pose
+from signkit.reports import metrics as M
+from signkit.training.config import DataConfig, Recipe, read_config
+from signkit.training.run import CHECKPOINTS, CONFIG, LAYOUT, VOCAB
+
+
+@dataclass
+class LoadedRun:
+    """A trained model with what it needs to read new poses the way it was trained."""
+
+    module: Any
+    recipe: Recipe
+    vocabulary: list[str]
+    layout: Layout
+
+    def prepare(self, poses: list[Pose]) -> list[Pose]:
+        from signkit.training.data import prepare
+
+        prepared = prepare(poses, self.recipe.data)
+        for pose, src in zip(prepared, poses, strict=True):
+            if pose.layout.keypoints != self.layout.keypoints:
+                raise ConfigError(f"{src.metadata.get('source', 'pose')}: its {self.recipe.data.groups} "
+                                  f"keypoints differ from the model's ({pose.layout.name} vs "
+                                  f"{self.layout.name})")
+        return prepared
+
+    def predict_proba(self, prepared: list[Pose], batch: int = 256) -> np.ndarray:
+        """``(N, classes)`` probabilities for poses already passed through :meth:`prepare`."""
+        import torch
+
+        from signkit.training.data import to_array
+
+        out = []
+        with torch.inference_mode():
+            for i in range(0, len(prepared), batch):
+                x = torch.from_numpy(np.stack([to_array(p, self.recipe.data) for p in prepared[i:i + batch]]))
+                out.append(torch.softmax(self.module(x), -1).numpy())
+        return np.concatenate(out) if out else np.zeros((0, len(self.vocabulary)), np.float32)
+
+
+def load_model(run_dir: str | Path, checkpoint: str = "best") -> LoadedRun:
+    """Everything from the run folder alone: config, vocabulary, layout, weights."""
+    from signkit.training.module import PoseClassifier
+
+    run = Path(run_dir)
+    ckpt = run / CHECKPOINTS / f"{checkpoint}.ckpt"
+    for needed in (run / CONFIG, run / VOCAB, run / LAYOUT, ckpt):
+        if not needed.is_file():
+            raise PoseFileError(needed, "missing: not a complete training run folder")
+    module = PoseClassifier.load_from_checkpoint(ckpt, map_location="cpu", weights_only=False)
+    module.eval()
+    layout = Layout.from_dict(json.loads((run / LAYOUT).read_text()))
+    return LoadedRun(module, read_config(run / CONFIG), read_vocabulary(run / VOCAB), layout)
+
+
+def evaluate_poses(run: LoadedRun, prepared: list[Pose], glosses: list[str], vocab: list[str],
+                   data: DataConfig, merge: str | None) -> tuple[dict[str, float], np.ndarray]:
+    """The report of the baseline issue (top-1, top-5, macro-F1, merged) and the probabilities."""
+    from signkit.baselines.experiment import _merge_fn
+
+    proba = run.predict_proba(prepared)
+    pred = [vocab[i] for i in proba.argmax(1)]
+    return M.classification_report(glosses, pred, proba, vocab, _merge_fn(merge)), proba
+
+
+def is_deep_run(run_dir: str | Path) -> bool:
+    return (Path(run_dir) / CHECKPOINTS).is_dir()
+
+
+def evaluate_run(run_dir: str | Path, ds, merge: str | None = None,
+                 out_dir: str | Path | None = None) -> dict[str, float]:
+    """Evaluate a trained deep model on another dataset of its classes (report + confusion PNG)."""
+    from signkit.reports.plots import confusion_png
+
+    run = load_model(run_dir)
+    unknown = sorted(set(ds.vocabulary) - set(run.vocabulary))
+    if unknown:
+        raise ConfigError(f"{ds.name} has glosses the model never saw: {', '.join(unknown[:10])}")
+    merge = merge if merge is not None else run.recipe.data.merge
+    report, proba = evaluate_poses(run, run.prepare(ds.samples), list(ds.glosses), run.vocabulary,
+                                   run.recipe.data, merge)
+    if out_dir is not None:
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        pred = [run.vocabulary[i] for i in proba.argmax(1)]
+        confusion_png(M.confusion(ds.glosses, pred, run.vocabulary), run.vocabulary, out / "confusion.png",
+                      title=f"{Path(run_dir).name} on {ds.name}")
+        (out / "evaluation.json").write_text(json.dumps({"dataset": ds.name, **report}, indent=2))
+    return report
+
+
+def top_k(run: LoadedRun, pose: Pose, k: int = 5) -> list[tuple[str, float]]:
+    """The ``k`` most probable glosses for one pose."""
+    proba = run.predict_proba(run.prepare([pose]))[0]
+    order = np.argsort(-proba)[:k]
+    return [(run.vocabulary[i], float(proba[i])) for i in order]

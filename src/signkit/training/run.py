@@ -1,0 +1,143 @@
+"""``signkit train``: one recipe, one fold -> a run folder that alone reloads the model.
+
+Run folder: ``config.yaml`` (resolved recipe), ``vocabulary.json``, ``layout.json`` (the selected
+keypoints), ``splits.json``, ``checkpoints/best.ckpt`` and ``last.ckpt``, ``logs/metrics.csv``,
+``tb/`` (TensorBoard) and ``metrics.json`` (test-fold report, epochs, throughput).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from signkit.data.dataset import Dataset, load_dataset, save_vocabulary
+from signkit.data.duplicates import dedup_indices
+from signkit.data.splits import make_splits, save_splits
+from signkit.errors import ConfigError
+from signkit.training.config import Recipe, save_config
+
+CONFIG, VOCAB, LAYOUT, METRICS = "config.yaml", "vocabulary.json", "layout.json", "metrics.json"
+CHECKPOINTS = "checkpoints"
+
+
+def _quiet_lightning() -> None:
+    """Lightning's tips and the CPU-only notes are noise for our users."""
+    for name in ("lightning.pytorch", "lightning.fabric", "lightning"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    warnings.filterwarnings("ignore", ".*does not have many workers.*")
+    warnings.filterwarnings("ignore", ".*LeafSpec.*")
+    warnings.filterwarnings("ignore", ".*TensorBoard.*")
+
+
+def _is_child_rank() -> bool:
+    """True in the extra processes that DDP starts (they re-run the same command)."""
+    return os.environ.get("LOCAL_RANK", "0") != "0"
+
+
+def fold_indices(ds: Dataset, recipe: Recipe) -> dict[str, list[int]]:
+    data = recipe.data
+    indices = dedup_indices(ds.samples) if data.dedup else np.arange(len(ds))
+    folds = make_splits(ds, data.split, indices, seed=data.split_seed)
+    if not 0 <= data.fold < len(folds):
+        raise ConfigError(f"data.fold={data.fold} but split {data.split!r} has {len(folds)} folds "
+                          f"(0..{len(folds) - 1})")
+    return folds[data.fold]
+
+
+def _check_out_dir(out: Path, resume: bool) -> None:
+    if resume:
+        if not (out / CHECKPOINTS / "last.ckpt").is_file():
+            raise ConfigError(f"{out}: nothing to resume (no {CHECKPOINTS}/last.ckpt)")
+    elif (out / CONFIG).exists() and not _is_child_rank():
+        raise ConfigError(f"{out} already holds a run; use --resume to continue it or another folder")
+
+
+def train(recipe: Recipe, out_dir: str | Path, resume: bool = False, progress_bar: bool = True,
+          dataset: Dataset | None = None) -> dict[str, Any]:
+    """Train ``recipe`` on its fold, test the best checkpoint on the fold's test part."""
+    import lightning as L
+    import torch
+    from lightning.pytorch.callbacks import EarlyStopping, ModelCheckpoint
+    from lightning.pytorch.loggers import CSVLogger, TensorBoardLogger
+    from torch.utils.data import DataLoader
+
+    from signkit.models.graph import selection_edges
+    from signkit.training.data import PoseTensorDataset, prepare
+    from signkit.training.module import PoseClassifier
+
+    _quiet_lightning()
+    out = Path(out_dir)
+    _check_out_dir(out, resume)
+    data, opt, tr = recipe.data, recipe.optim, recipe.trainer
+    L.seed_everything(tr.seed, workers=True, verbose=False)
+    ds = dataset if dataset is not None else load_dataset(data.dataset)
+    fold = fold_indices(ds, recipe)
+    vocab = ds.vocabulary
+    label = {g: i for i, g in enumerate(vocab)}
+    y = np.array([label[g] for g in ds.glosses])
+    used = sorted(set(fold["train"]) | set(fold["val"]) | set(fold["test"]))
+    prepared = dict(zip(used, prepare([ds.samples[i] for i in used], data), strict=True))
+    full = ds.samples[used[0]].layout
+    keep = full.indices(data.groups)
+    layout = prepared[used[0]].layout
+    if data.dims > prepared[used[0]].num_dims:
+        raise ConfigError(f"data.dims={data.dims} but {ds.name} has {prepared[used[0]].num_dims} coordinates")
+
+    def subset(part: str, train: bool) -> PoseTensorDataset:
+        return PoseTensorDataset([prepared[i] for i in fold[part]], y[fold[part]], data, train, tr.seed)
+
+    train_set = subset("train", True)
+    val_set = subset("val", False) if fold["val"] else subset("test", False)
+    module = PoseClassifier(recipe.model.encoder, recipe.model.decoder, len(keep), data.dims, len(vocab),
+                            selection_edges(full, keep).tolist(), recipe.model.encoder_params,
+                            recipe.model.decoder_params, opt.lr, opt.weight_decay, opt.label_smoothing,
+                            opt.scheduler, tr.max_epochs)
+    if not _is_child_rank():
+        out.mkdir(parents=True, exist_ok=True)
+        save_config(recipe, out / CONFIG)
+        save_vocabulary(vocab, out / VOCAB)
+        (out / LAYOUT).write_text(json.dumps(layout.to_dict()))
+        save_splits([fold], out / "splits.json", dataset=ds.name, split=data.split, fold=data.fold)
+    monitor = {"monitor": "val_acc", "mode": "max"}
+    callbacks = [ModelCheckpoint(dirpath=out / CHECKPOINTS, filename="best", save_last=True, **monitor)]
+    if tr.patience:
+        callbacks.append(EarlyStopping(patience=tr.patience, **monitor))
+    trainer = L.Trainer(
+        max_epochs=tr.max_epochs, accelerator="cpu", devices=tr.devices, strategy=tr.strategy,
+        callbacks=callbacks, deterministic=True, enable_progress_bar=progress_bar,
+        enable_model_summary=False, log_every_n_steps=1,
+        logger=[CSVLogger(out, name="logs", version=""), TensorBoardLogger(out, name="tb", version="")])
+    loader = DataLoader(train_set, batch_size=opt.batch_size, shuffle=True, num_workers=tr.num_workers,
+                        drop_last=len(train_set) // tr.devices > opt.batch_size)  # no 1-sample batch
+    val_loader = DataLoader(val_set, batch_size=256, num_workers=tr.num_workers)
+    start = time.perf_counter()
+    trainer.fit(module, loader, val_loader,
+                ckpt_path=str(out / CHECKPOINTS / "last.ckpt") if resume else None)
+    seconds = time.perf_counter() - start
+    if not trainer.is_global_zero:
+        return {}
+    torch.set_grad_enabled(True)
+    from signkit.training.predict import evaluate_poses, load_model
+
+    best = load_model(out)
+    report, _ = evaluate_poses(best, [prepared[i] for i in fold["test"]], list(ds.glosses[fold["test"]]),
+                               vocab, data, data.merge)
+    epochs = trainer.current_epoch
+    metrics = {"name": recipe.name, "dataset": ds.name, "encoder": recipe.model.encoder,
+               "groups": data.groups, "split": data.split, "fold": data.fold,
+               "test_signers": sorted({str(s) for s in ds.signers[fold["test"]]}),
+               "n_train": len(fold["train"]), "n_val": len(fold["val"]), "n_test": len(fold["test"]),
+               "epochs": epochs, "world_size": trainer.world_size,
+               "best_val_acc": float(callbacks[0].best_model_score or 0.0),
+               "train_seconds": round(seconds, 1),
+               "train_samples_per_s": round(len(train_set) * max(epochs, 1) / seconds, 1) if seconds else 0,
+               "parameters": sum(p.numel() for p in module.parameters()), **report}
+    (out / METRICS).write_text(json.dumps(metrics, indent=2))
+    return metrics
