@@ -129,3 +129,21 @@ def test_ddp_on_two_cpu_processes(tmp_path):
     assert r.returncode == 0, r.stderr
     metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
     assert metrics["epochs"] == 2 and metrics["world_size"] == 2
+
+
+RECIPES = sorted((Path(__file__).resolve().parents[2] / "recipes").rglob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", RECIPES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_every_shipped_recipe_validates(path):
+    recipe = load_recipe(path)
+    assert recipe.optim.lr and recipe.optim.batch_size and recipe.model.decoder
+    loader, _, target = recipe.data.dataset.partition(":")
+    assert loader == "synthetic" or Path(target).is_absolute()  # resolved against the recipe's folder
+
+
+def test_models_lists_every_encoder():
+    r = _signkit("models")
+    assert r.returncode == 0, r.stderr
+    for name in ("bilstm", "transformer", "stgcn", "slgcn", "attention", "linear"):
+        assert name in r.stdout

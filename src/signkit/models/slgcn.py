@@ -20,7 +20,7 @@ from signkit.models.gcn_blocks import (
 from signkit.models.graph import spatial_partitions
 
 # The paper's widths are 64 x 4, 128 x 3, 256 x 3; narrower here for CPU latency (see ST-GCN).
-SLGCN_CHANNELS = [48, 48, 48, 48, 96, 96, 96, 192, 192, 192]
+SLGCN_CHANNELS = [32, 32, 32, 32, 64, 64, 64, 128, 128, 128]
 SLGCN_STRIDES = [1, 1, 1, 1, 2, 1, 1, 2, 1, 1]
 
 
@@ -102,7 +102,7 @@ class SLGCNEncoder(nn.Module):
 
     def __init__(self, num_nodes: int, in_channels: int, edges: np.ndarray,
                  channels: list[int] | None = None, strides: list[int] | None = None,
-                 dropout: float = 0.1, keep_prob: float = 0.9):
+                 dropout: float = 0.0, keep_prob: float = 0.9):
         super().__init__()
         channels = channels or SLGCN_CHANNELS
         strides = strides or SLGCN_STRIDES

@@ -19,7 +19,7 @@ from signkit.models.graph import spatial_partitions
 
 # OpenHands' (and the paper's) widths are 64 x 4, 128 x 3, 256 x 3; these are narrower so that
 # batch-1 latency on a 2-core CPU stays under OpenHands' published figure (benchmarks/README.md).
-STGCN_CHANNELS = [48, 48, 48, 48, 96, 96, 96, 192, 192, 192]
+STGCN_CHANNELS = [32, 32, 32, 32, 64, 64, 64, 128, 128, 128]
 STGCN_STRIDES = [1, 1, 1, 1, 2, 1, 1, 2, 1, 1]
 
 
@@ -58,7 +58,7 @@ class STGCNEncoder(nn.Module):
 
     def __init__(self, num_nodes: int, in_channels: int, edges: np.ndarray,
                  channels: list[int] | None = None, strides: list[int] | None = None,
-                 dropout: float = 0.1):
+                 dropout: float = 0.0):
         super().__init__()
         channels = channels or STGCN_CHANNELS
         strides = strides or STGCN_STRIDES
