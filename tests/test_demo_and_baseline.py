@@ -27,12 +27,15 @@ def test_sequence_features_shape():
 
 def test_demo_non_manual_features_lift_question_pairs(tmp_path):
     report = run_demo(num_signers=4, samples_per_class=6, seed=1, out_dir=tmp_path)
-    hands, both = report.results
+    hands, both, deep = report.results
     assert hands.groups == "hands" and both.groups == "hands+non_manual"
+    assert deep.model == "BiLSTM (small)" and deep.n_test == hands.n_test
+    assert deep.word_accuracy > 1 / 5  # learned something (five words, chance 20 %)
+    assert (tmp_path / "bilstm" / "checkpoints" / "best.ckpt").is_file()  # a normal run folder
     # hands alone cannot separate question from statement; the face can
     assert hands.question_pairs <= 0.75
     assert both.question_pairs >= hands.question_pairs + 0.2
     assert both.mouth_pair > hands.mouth_pair
     assert hands.word_accuracy >= 0.8
     saved = json.loads((tmp_path / "demo_results.json").read_text())
-    assert saved["test_signer"] == "S4" and len(saved["results"]) == 2
+    assert saved["test_signer"] == "S4" and len(saved["results"]) == 3
