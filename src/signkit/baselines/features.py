@@ -40,17 +40,26 @@ def default_preprocess(layout: Layout) -> list[str | dict]:
     return steps
 
 
+def preprocess_and_select(poses: Sequence[Pose], steps: Sequence[str | dict] | None, groups: str,
+                          seed: int = 0) -> list[Pose]:
+    """Run ``steps`` (``None``: :func:`default_preprocess`) on whole poses, then keep ``groups``.
+
+    Shared by the baselines and the deep models so both read poses the same way.
+    """
+    if not poses:
+        return []
+    pre = build_transforms(steps if steps is not None else default_preprocess(poses[0].layout), seed=seed)
+    return [pre(p).select(groups) for p in poses]
+
+
 def sequence_features(poses: Sequence[Pose], cfg: FeatureConfig, seed: int = 0) -> np.ndarray:
     """``(N, length * K' * D)`` float32 features for ``poses``."""
     if not poses:
         raise ValueError("no poses to featurise")
-    steps = cfg.preprocess if cfg.preprocess is not None else default_preprocess(poses[0].layout)
-    pre = build_transforms(steps, seed=seed)
     sampler = SAMPLERS[cfg.sampling]
     rng = np.random.default_rng(seed)
     rows = []
-    for pose in poses:
-        p = pre(pose).select(cfg.groups)
+    for p in preprocess_and_select(poses, cfg.preprocess, cfg.groups, seed):
         idx = sampler(len(p), cfg.length, rng)
         rows.append(p.masked()[idx].reshape(-1))
     return np.stack(rows).astype(np.float32)

@@ -91,13 +91,17 @@ def estimate(frames: Iterable[np.ndarray], estimator: HolisticEstimator, info: V
 
 
 def extract_video(path: str | Path, crop: Crop | None = None, refine_face: bool = False,
-                  estimator: HolisticEstimator | None = None) -> Pose:
-    """The Holistic pose of one video (body 33 + face 468/478 + hands 2 x 21, x y z + confidence)."""
+                  estimator: HolisticEstimator | None = None,
+                  on_frame: Callable[[], None] | None = None) -> Pose:
+    """The Holistic pose of one video (body 33 + face 468/478 + hands 2 x 21, x y z + confidence).
+
+    ``estimator`` is reused (and reset) when given; ``on_frame`` is called after each frame.
+    """
     info, frames = read_frames(path, crop)
     own = estimator is None
     est = HolisticEstimator(refine_face) if own else estimator
     try:
-        pose = estimate(frames, est, info)
+        pose = estimate(frames, est, info, on_frame)
     finally:
         frames.close()
         if own:

@@ -33,15 +33,18 @@ class ReportRow:
     hands: float = 0.0
     low_detection: str = ""
 
+    def fill_from(self, pose) -> None:
+        """Frames, fps, frame size and detection rates of an extracted pose."""
+        self.frames, self.fps = len(pose), round(pose.fps, 3)
+        self.width, self.height = pose.width or 0, pose.height or 0
+        rates = pose.detection_rate()
+        for group in REPORT_GROUPS:
+            setattr(self, group, round(rates.get(group, 0.0), 4))
+
     def flag(self, min_detection: float) -> None:
         """Name the face and hands in ``low_detection`` when found in fewer frames than the minimum."""
         low = [g for g in ("face", "hands") if getattr(self, g) < min_detection]
         self.low_detection = " ".join(low) if self.status != FAILED else ""
-
-
-def detection_fields(pose) -> dict[str, float]:
-    rates = pose.detection_rate()
-    return {g: round(rates.get(g, 0.0), 4) for g in REPORT_GROUPS}
 
 
 def write_report(rows: list[ReportRow], out_dir: Path) -> Path:

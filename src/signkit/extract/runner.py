@@ -10,7 +10,7 @@ from pathlib import Path
 from signkit.errors import SignkitError
 from signkit.extract.backends import BACKENDS
 from signkit.extract.jobs import Job, collect_jobs
-from signkit.extract.report import SKIPPED, ReportRow, detection_fields, read_report, write_report
+from signkit.extract.report import SKIPPED, ReportRow, read_report, write_report
 from signkit.extract.video import Crop
 from signkit.extract.worker import ExtractOptions
 
@@ -32,10 +32,7 @@ def _skipped_row(job: Job, out: Path, previous: ReportRow | None) -> ReportRow:
 
     row = ReportRow(video=str(job.video), output=str(job.output_name), status=SKIPPED)
     try:
-        pose = read_pose(out)
-        row.frames, row.fps, row.width, row.height = len(pose), pose.fps, pose.width or 0, pose.height or 0
-        for group, rate in detection_fields(pose).items():
-            setattr(row, group, rate)
+        row.fill_from(read_pose(out))
     except SignkitError as exc:
         row.error = f"finished earlier but unreadable now: {exc}"
     return row

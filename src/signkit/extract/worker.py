@@ -10,7 +10,7 @@ from pathlib import Path
 
 from signkit.errors import SignkitError
 from signkit.extract.jobs import Job
-from signkit.extract.report import DONE, FAILED, ReportRow, detection_fields
+from signkit.extract.report import DONE, FAILED, ReportRow
 
 # Keep MediaPipe's C++ logging (glog/absl) to errors; set before mediapipe is imported.
 os.environ.setdefault("GLOG_minloglevel", "2")
@@ -39,22 +39,16 @@ def _estimator(refine_face: bool):
 def extract_job(job: Job, out_dir: Path, options: ExtractOptions,
                 on_frame: Callable[[], None] | None = None) -> ReportRow:
     """Extract ``job`` into ``out_dir``; never raises for a bad video: the row carries the reason."""
-    from signkit.extract.holistic import estimate
-    from signkit.extract.video import read_frames
+    from signkit.extract.holistic import extract_video
     from signkit.pose.io.base import write_pose
 
     row = ReportRow(video=str(job.video), output=str(job.output_name), status=DONE)
     start = time.perf_counter()
     try:
-        info, frames = read_frames(job.video, job.crop)
-        try:
-            pose = estimate(frames, _estimator(options.refine_face), info, on_frame)
-        finally:
-            frames.close()
+        pose = extract_video(job.video, job.crop, options.refine_face, _estimator(options.refine_face),
+                             on_frame)
         write_pose(pose, out_dir / job.output_name)  # temporary name, renamed when complete
-        row.frames, row.fps, row.width, row.height = len(pose), round(pose.fps, 3), info.width, info.height
-        for group, rate in detection_fields(pose).items():
-            setattr(row, group, rate)
+        row.fill_from(pose)
     except SignkitError as exc:
         row.status, row.error = FAILED, getattr(exc, "problem", str(exc))
     except Exception as exc:  # one bad video must not stop a batch of thousands

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 
+import numpy as np
 import torch
 from torch import Tensor, nn
+
+from signkit.models.graph import spatial_partitions
+
+# The papers' (and OpenHands') widths are 64 x 4, 128 x 3, 256 x 3; these are narrower so that
+# batch-1 latency on a 2-core CPU stays near OpenHands' published figures (benchmarks/README.md).
+GCN_CHANNELS = [32, 32, 32, 32, 64, 64, 64, 128, 128, 128]
+GCN_STRIDES = [1, 1, 1, 1, 2, 1, 1, 2, 1, 1]
 
 
 class TemporalConv(nn.Module):
@@ -28,12 +37,6 @@ def residual(cin: int, cout: int, stride: int) -> nn.Module:
     return nn.Sequential(nn.Conv2d(cin, cout, 1, (stride, 1)), nn.BatchNorm2d(cout))
 
 
-def stacked_channels(channels: list[int], in_channels: int) -> list[tuple[int, int]]:
-    """``[(cin, cout), ...]`` for a stack of layers whose widths are ``channels``."""
-    widths = [in_channels, *channels]
-    return list(itertools.pairwise(widths))
-
-
 class InputNorm(nn.Module):
     """Batch norm over every keypoint coordinate (ST-GCN's data_bn): ``(B, T, V, C)`` -> ``(B, C, T, V)``."""
 
@@ -52,5 +55,25 @@ def pool_nodes(x: Tensor) -> Tensor:
     return x.mean(dim=3).transpose(1, 2)
 
 
-def as_partitions(parts) -> Tensor:
-    return torch.as_tensor(parts, dtype=torch.float32)
+Block = Callable[[int, int, Tensor, int], nn.Module]  # (cin, cout, partitions, stride) -> layer
+
+
+class GraphEncoder(nn.Module):
+    """Input batch norm, a stack of graph layers over the selection's skeleton, mean over nodes:
+    ``(B, T, V, C)`` -> ``(B, T / prod(strides), channels[-1])``. ST-GCN and SL-GCN differ only in
+    the layer ``block`` builds."""
+
+    def __init__(self, num_nodes: int, in_channels: int, edges: np.ndarray, block: Block,
+                 channels: list[int] | None = None, strides: list[int] | None = None):
+        super().__init__()
+        channels = channels or GCN_CHANNELS
+        strides = strides or GCN_STRIDES
+        parts = torch.as_tensor(spatial_partitions(num_nodes, edges), dtype=torch.float32)
+        widths = itertools.pairwise([in_channels, *channels])
+        self.norm = InputNorm(num_nodes, in_channels)
+        self.blocks = nn.Sequential(*[block(cin, cout, parts, s)
+                                      for (cin, cout), s in zip(widths, strides, strict=True)])
+        self.out_dim = channels[-1]
+
+    def forward(self, x: Tensor) -> Tensor:
+        return pool_nodes(self.blocks(self.norm(x)))

@@ -9,19 +9,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from signkit.models.base import ENCODERS
-from signkit.models.gcn_blocks import (
-    InputNorm,
-    TemporalConv,
-    as_partitions,
-    pool_nodes,
-    residual,
-    stacked_channels,
-)
-from signkit.models.graph import spatial_partitions
-
-# The paper's widths are 64 x 4, 128 x 3, 256 x 3; narrower here for CPU latency (see ST-GCN).
-SLGCN_CHANNELS = [32, 32, 32, 32, 64, 64, 64, 128, 128, 128]
-SLGCN_STRIDES = [1, 1, 1, 1, 2, 1, 1, 2, 1, 1]
+from signkit.models.gcn_blocks import GraphEncoder, TemporalConv, residual
 
 
 class DecoupledGraphConv(nn.Module):
@@ -97,21 +85,13 @@ class SLGCNBlock(nn.Module):
 
 
 @ENCODERS.register("slgcn")
-class SLGCNEncoder(nn.Module):
+class SLGCNEncoder(GraphEncoder):
     """``(B, T, V, C)`` -> ``(B, T / 4, channels[-1])``."""
 
     def __init__(self, num_nodes: int, in_channels: int, edges: np.ndarray,
                  channels: list[int] | None = None, strides: list[int] | None = None,
                  dropout: float = 0.0, keep_prob: float = 0.9):
-        super().__init__()
-        channels = channels or SLGCN_CHANNELS
-        strides = strides or SLGCN_STRIDES
-        parts = as_partitions(spatial_partitions(num_nodes, edges))
-        self.norm = InputNorm(num_nodes, in_channels)
-        self.blocks = nn.Sequential(*[
-            SLGCNBlock(cin, cout, parts, num_nodes, s, dropout, keep_prob)
-            for (cin, cout), s in zip(stacked_channels(channels, in_channels), strides, strict=True)])
-        self.out_dim = channels[-1]
-
-    def forward(self, x: Tensor) -> Tensor:
-        return pool_nodes(self.blocks(self.norm(x)))
+        super().__init__(num_nodes, in_channels, edges,
+                         lambda cin, cout, parts, s: SLGCNBlock(cin, cout, parts, num_nodes, s, dropout,
+                                                                keep_prob),
+                         channels, strides)

@@ -7,20 +7,7 @@ import torch
 from torch import Tensor, nn
 
 from signkit.models.base import ENCODERS
-from signkit.models.gcn_blocks import (
-    InputNorm,
-    TemporalConv,
-    as_partitions,
-    pool_nodes,
-    residual,
-    stacked_channels,
-)
-from signkit.models.graph import spatial_partitions
-
-# OpenHands' (and the paper's) widths are 64 x 4, 128 x 3, 256 x 3; these are narrower so that
-# batch-1 latency on a 2-core CPU stays under OpenHands' published figure (benchmarks/README.md).
-STGCN_CHANNELS = [32, 32, 32, 32, 64, 64, 64, 128, 128, 128]
-STGCN_STRIDES = [1, 1, 1, 1, 2, 1, 1, 2, 1, 1]
+from signkit.models.gcn_blocks import GraphEncoder, TemporalConv, residual
 
 
 class GraphConv(nn.Module):
@@ -53,21 +40,12 @@ class STGCNBlock(nn.Module):
 
 
 @ENCODERS.register("stgcn")
-class STGCNEncoder(nn.Module):
+class STGCNEncoder(GraphEncoder):
     """``(B, T, V, C)`` -> ``(B, T / 4, channels[-1])``."""
 
     def __init__(self, num_nodes: int, in_channels: int, edges: np.ndarray,
                  channels: list[int] | None = None, strides: list[int] | None = None,
                  dropout: float = 0.0):
-        super().__init__()
-        channels = channels or STGCN_CHANNELS
-        strides = strides or STGCN_STRIDES
-        parts = as_partitions(spatial_partitions(num_nodes, edges))
-        self.norm = InputNorm(num_nodes, in_channels)
-        self.blocks = nn.Sequential(*[
-            STGCNBlock(cin, cout, parts, s, dropout)
-            for (cin, cout), s in zip(stacked_channels(channels, in_channels), strides, strict=True)])
-        self.out_dim = channels[-1]
-
-    def forward(self, x: Tensor) -> Tensor:
-        return pool_nodes(self.blocks(self.norm(x)))
+        super().__init__(num_nodes, in_channels, edges,
+                         lambda cin, cout, parts, s: STGCNBlock(cin, cout, parts, s, dropout),
+                         channels, strides)

@@ -10,7 +10,7 @@ from typing import Any
 from signkit.baselines.experiment import METRIC_NAMES, format_summary, summarise
 from signkit.data.dataset import load_dataset
 from signkit.training.config import Recipe
-from signkit.training.run import CHECKPOINTS, METRICS, fold_indices, train
+from signkit.training.run import CHECKPOINTS, METRICS, train
 
 SUMMARY = "summary.json"
 
@@ -32,7 +32,6 @@ def crossval(recipe: Recipe, out_dir: str | Path, repeats: int = 1, progress_bar
         for f in range(folds):
             data = recipe.data.model_copy(update={"fold": f, "split_seed": recipe.data.split_seed + r})
             rec = recipe.model_copy(update={"data": data})
-            fold_indices(ds, rec)  # fails early on a bad fold
             run_dir = out / f"repeat{r}_fold{f}"
             on_run(f"{recipe.name}: repeat {r + 1}/{repeats}, fold {f + 1}/{folds}")
             if (run_dir / METRICS).is_file():

@@ -8,7 +8,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset as TorchDataset
 
-from signkit.baselines.features import default_preprocess
+from signkit.baselines.features import preprocess_and_select
 from signkit.pose.pose import Pose
 from signkit.training.config import DataConfig
 from signkit.transforms import build_transforms
@@ -23,11 +23,7 @@ def jittered_indices(m: int, n: int, rng: np.random.Generator) -> np.ndarray:
 
 def prepare(poses: Sequence[Pose], cfg: DataConfig) -> list[Pose]:
     """Deterministic preprocessing (gap filling, normalisation), then the configured groups."""
-    if not poses:
-        return []
-    steps = cfg.preprocess if cfg.preprocess is not None else default_preprocess(poses[0].layout)
-    pre = build_transforms(steps, seed=0)
-    return [pre(p).select(cfg.groups) for p in poses]
+    return preprocess_and_select(poses, cfg.preprocess, cfg.groups)
 
 
 def to_array(pose: Pose, cfg: DataConfig, rng: np.random.Generator | None = None) -> np.ndarray:

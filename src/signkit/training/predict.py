@@ -14,7 +14,7 @@ from signkit.errors import ConfigError, PoseFileError
 from signkit.pose.layout import Layout
 from signkit.pose.pose import Pose
 from signkit.reports import metrics as M
-from signkit.training.config import DataConfig, Recipe, read_config
+from signkit.training.config import Recipe, read_config
 from signkit.training.run import CHECKPOINTS, CONFIG, LAYOUT, VOCAB
 
 
@@ -67,14 +67,14 @@ def load_model(run_dir: str | Path, checkpoint: str = "best") -> LoadedRun:
     return LoadedRun(module, read_config(run / CONFIG), read_vocabulary(run / VOCAB), layout)
 
 
-def evaluate_poses(run: LoadedRun, prepared: list[Pose], glosses: list[str], vocab: list[str],
-                   data: DataConfig, merge: str | None) -> tuple[dict[str, float], np.ndarray]:
+def evaluate_poses(run: LoadedRun, prepared: list[Pose], glosses: list[str],
+                   merge: str | None) -> tuple[dict[str, float], np.ndarray]:
     """The report of the baseline issue (top-1, top-5, macro-F1, merged) and the probabilities."""
     from signkit.baselines.experiment import _merge_fn
 
     proba = run.predict_proba(prepared)
-    pred = [vocab[i] for i in proba.argmax(1)]
-    return M.classification_report(glosses, pred, proba, vocab, _merge_fn(merge)), proba
+    pred = [run.vocabulary[i] for i in proba.argmax(1)]
+    return M.classification_report(glosses, pred, proba, run.vocabulary, _merge_fn(merge)), proba
 
 
 def is_deep_run(run_dir: str | Path) -> bool:
@@ -91,8 +91,7 @@ def evaluate_run(run_dir: str | Path, ds, merge: str | None = None,
     if unknown:
         raise ConfigError(f"{ds.name} has glosses the model never saw: {', '.join(unknown[:10])}")
     merge = merge if merge is not None else run.recipe.data.merge
-    report, proba = evaluate_poses(run, run.prepare(ds.samples), list(ds.glosses), run.vocabulary,
-                                   run.recipe.data, merge)
+    report, proba = evaluate_poses(run, run.prepare(ds.samples), list(ds.glosses), merge)
     if out_dir is not None:
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)

@@ -126,12 +126,11 @@ def train(recipe: Recipe, out_dir: str | Path, resume: bool = False, progress_ba
     seconds = time.perf_counter() - start
     if not trainer.is_global_zero:
         return {}
-    torch.set_grad_enabled(True)
     from signkit.training.predict import evaluate_poses, load_model
 
     best = load_model(out)
     report, _ = evaluate_poses(best, [prepared[i] for i in fold["test"]], list(ds.glosses[fold["test"]]),
-                               vocab, data, data.merge)
+                               data.merge)
     epochs = trainer.current_epoch
     metrics = {"name": recipe.name, "dataset": ds.name, "encoder": recipe.model.encoder,
                "groups": data.groups, "split": data.split, "fold": data.fold,
