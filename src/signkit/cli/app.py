@@ -16,6 +16,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from signkit.cli.annotate import app as annotate_app
 from signkit.cli.console import console, err_console
 from signkit.cli.extract import extract
 from signkit.cli.train import crossval, models, predict, train
@@ -24,6 +25,7 @@ from signkit.errors import SignkitError
 app = typer.Typer(help="signkit: sign language processing toolkit.", no_args_is_help=True,
                   pretty_exceptions_enable=False, add_completion=False)
 app.command()(extract)
+app.add_typer(annotate_app, name="annotate")
 for _command in (train, crossval, models, predict):
     app.command()(_command)
 

@@ -75,7 +75,9 @@ def train(recipe: Recipe, out_dir: str | Path, resume: bool = False, progress_ba
     _quiet_lightning()
     # One thread pool per process sized to its share of the cores: oversubscribed OpenMP threads
     # make small ops (an LSTM step) tens of times slower, e.g. under DDP on a 2-core machine.
-    torch.set_num_threads(max(1, (os.cpu_count() or 1) // max(recipe.trainer.devices, 1)))
+    # The affinity mask (not cpu_count) so that `taskset -c 1 signkit train ...` gets one thread.
+    cores = len(os.sched_getaffinity(0))
+    torch.set_num_threads(max(1, cores // max(recipe.trainer.devices, 1)))
     out = Path(out_dir)
     _check_out_dir(out, resume)
     data, opt, tr = recipe.data, recipe.optim, recipe.trainer

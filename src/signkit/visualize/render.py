@@ -83,7 +83,8 @@ def write_mp4(frames: Iterator[np.ndarray], path: Path, fps: float) -> int:
 
     tmp = path.with_name(f".{path.name}.partial.mp4")
     n = 0
-    with av.open(str(tmp), mode="w") as container:
+    # faststart puts the index first: a browser starts playing and seeking before the whole file is in.
+    with av.open(str(tmp), mode="w", format="mp4", options={"movflags": "+faststart"}) as container:
         stream = None
         for frame in frames:
             if stream is None:

@@ -1,0 +1,271 @@
+"""FastAPI app: login, CSRF, the annotator's pages and JSON API, and media with range requests.
+Admin pages are in ``admin.py``. Every rule lives in ``services``; this layer checks who asks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Form, Query, Request
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, Field
+
+from signkit.annotate import security
+from signkit.annotate.models import Clip, User
+from signkit.annotate.services import SKIP_REASONS, Conflict, Corpus, Forbidden, NotFound, RateLimited
+
+HERE = Path(__file__).parent
+SESSION_COOKIE = "signkit_session"
+CSRF_COOKIE = "signkit_csrf"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# No inline script or style anywhere: the policy refuses them, which blunts injected markup.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; media-src 'self'; "
+                               "object-src 'none'; frame-ancestors 'none'; base-uri 'none'; "
+                               "form-action 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+}
+
+templates = Jinja2Templates(directory=HERE / "templates")  # autoescape is on for .html
+
+
+class NeedLogin(Exception):
+    pass
+
+
+class CsrfFailed(Exception):
+    pass
+
+
+def corpus_of(request: Request) -> Corpus:
+    return request.app.state.corpus
+
+
+def current_user(request: Request) -> User:
+    user = corpus_of(request).user_for_token(request.cookies.get(SESSION_COOKIE))
+    if user is None:
+        raise NeedLogin
+    request.state.user = user
+    return user
+
+
+def admin_user(user: Annotated[User, Depends(current_user)]) -> User:
+    if user.role != "admin":
+        raise Forbidden("this page is for admins")
+    return user
+
+
+async def csrf_protect(request: Request) -> None:
+    """Every write carries the token of the browser's CSRF cookie (form field or header)."""
+    if request.method in SAFE_METHODS:
+        return
+    sent = request.headers.get("x-csrf-token")
+    if sent is None and request.headers.get("content-type", "").startswith(
+            ("application/x-www-form-urlencoded", "multipart/form-data")):
+        sent = (await request.form()).get("csrf_token")
+    if not security.same(sent, request.cookies.get(CSRF_COOKIE)):
+        raise CsrfFailed
+
+
+def render(request: Request, template: str, status_code: int = 200, **context) -> Response:
+    context.setdefault("user", getattr(request.state, "user", None))
+    context["csrf"] = request.state.csrf
+    return templates.TemplateResponse(request, template, context, status_code=status_code)
+
+
+def wants_html(request: Request) -> bool:
+    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
+
+
+def create_app(corpus: Corpus, media_dir: Path, secure_cookies: bool = False) -> FastAPI:
+    """The web app over one corpus. ``secure_cookies`` when served over HTTPS (behind a proxy)."""
+    app = FastAPI(title="signkit annotate", dependencies=[Depends(csrf_protect)],
+                  docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.corpus = corpus
+    app.state.media = Path(media_dir).resolve()
+    app.state.secure = secure_cookies
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    @app.middleware("http")
+    async def csrf_cookie_and_headers(request: Request, call_next):
+        token = request.cookies.get(CSRF_COOKIE)
+        request.state.csrf = token or security.new_token()
+        response = await call_next(request)
+        if token is None:
+            set_cookie(request, response, CSRF_COOKIE, request.state.csrf, "strict")
+        response.headers.update(SECURITY_HEADERS)
+        return response
+
+    @app.exception_handler(NeedLogin)
+    async def _login(request: Request, _exc):
+        if wants_html(request):
+            return RedirectResponse("/login", status_code=303)
+        return JSONResponse({"detail": "log in first"}, status_code=401)
+
+    @app.exception_handler(CsrfFailed)
+    async def _csrf(request: Request, _exc):
+        return _error(request, 403, "the form expired or came from another site (CSRF check); "
+                                    "reload the page and try again")
+
+    for exc, status in ((NotFound, 404), (Forbidden, 403), (Conflict, 409),
+                        (security.InvalidInput, 422)):
+        app.add_exception_handler(exc, lambda request, e, status=status: _error(request, status, str(e)))
+
+    _annotator_routes(app)
+    from signkit.annotate.admin import admin_routes
+
+    admin_routes(app)
+    return app
+
+
+def _error(request: Request, status: int, message: str) -> Response:
+    if wants_html(request):
+        return render(request, "error.html", status_code=status, message=message, status=status)
+    return JSONResponse({"detail": message}, status_code=status)
+
+
+def set_cookie(request: Request, response: Response, name: str, value: str, samesite: str,
+               max_age: int | None = None) -> None:
+    response.set_cookie(name, value, httponly=True, samesite=samesite, secure=request.app.state.secure,
+                        max_age=max_age, path="/")
+
+
+# -- JSON bodies ---------------------------------------------------------------------------
+class SessionBody(BaseModel):
+    session: int = Field(ge=1)
+
+
+class SubmitBody(SessionBody):
+    glosses: str = Field(max_length=security.MAX_GLOSS_TEXT)
+
+
+class SkipBody(SessionBody):
+    reason: str = Field(max_length=32)
+    note: str = Field(default="", max_length=200)
+
+
+def clip_json(request: Request, clip: Clip) -> dict:
+    video = clip.video
+    return {"id": clip.id, "url": f"/media/{clip.file}", "fps": video.fps, "start": clip.start,
+            "end": clip.end, "index": clip.index, "source": Path(video.source).name,
+            "subject": video.subject, "grade": video.grade, "transcript": clip.transcript}
+
+
+# Module level: FastAPI resolves the (postponed) annotations of the routes in this module's globals.
+User_ = Annotated[User, Depends(current_user)]
+
+
+def _annotator_routes(app: FastAPI) -> None:
+    @app.get("/")
+    def home(user: User_):
+        return RedirectResponse("/annotate", status_code=303)
+
+    @app.get("/login")
+    def login_page(request: Request):
+        return render(request, "login.html")
+
+    @app.post("/login")
+    def login(request: Request, name: Annotated[str, Form(max_length=64)],
+              password: Annotated[str, Form(max_length=256)]):
+        corpus = corpus_of(request)
+        address = request.client.host if request.client else "unknown"
+        try:
+            user, token = corpus.login(name, password, address)
+        except RateLimited as e:
+            response = render(request, "login.html", status_code=429, error=str(e), name=name)
+            response.headers["Retry-After"] = str(e.retry_after)
+            return response
+        if user is None:
+            return render(request, "login.html", status_code=401, name=name,
+                          error="wrong user name or password (or the account is deactivated)")
+        response = RedirectResponse("/admin" if user.role == "admin" else "/annotate", status_code=303)
+        set_cookie(request, response, SESSION_COOKIE, token, "lax",
+                   max_age=int(corpus.config.session_hours * 3600))
+        # A new CSRF token with the new login (no fixation of a token seen before logging in).
+        set_cookie(request, response, CSRF_COOKIE, security.new_token(), "strict")
+        return response
+
+    @app.post("/logout")
+    def logout(request: Request):
+        corpus_of(request).logout(request.cookies.get(SESSION_COOKIE))
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+
+    @app.get("/annotate")
+    def annotate_page(request: Request, user: User_):
+        corpus = corpus_of(request)
+        return render(request, "annotate.html", hours=corpus.hours(user), reasons=SKIP_REASONS)
+
+    @app.post("/api/next")
+    def next_clip(request: Request, user: User_):
+        corpus = corpus_of(request)
+        got = corpus.next_clip(user)
+        if got is None:
+            return {"clip": None, "message": "No clip needs annotation right now. Thank you!"}
+        return {"clip": clip_json(request, got.clip), "session": got.work_session.id,
+                "active_seconds": got.work_session.active_seconds}
+
+    @app.post("/api/heartbeat")
+    def heartbeat(request: Request, body: SessionBody, user: User_):
+        return {"active_seconds": corpus_of(request).heartbeat(user, body.session)}
+
+    @app.post("/api/submit")
+    def submit(request: Request, body: SubmitBody, user: User_):
+        ann = corpus_of(request).submit(user, body.session, body.glosses)
+        # Reached only after the commit: an acknowledged submission is in the database.
+        return {"annotation_id": ann.id, "glosses": ann.glosses}
+
+    @app.post("/api/skip")
+    def skip(request: Request, body: SkipBody, user: User_):
+        ann = corpus_of(request).skip(user, body.session, body.reason, body.note)
+        return {"annotation_id": ann.id, "skip_reason": ann.skip_reason}
+
+    @app.get("/api/vocabulary")
+    def vocabulary(request: Request, user: User_):
+        return {"glosses": [g for g, _ in corpus_of(request).vocabulary()[:20000]]}
+
+    @app.get("/api/hours")
+    def hours(request: Request, user: User_):
+        return {"hours": corpus_of(request).hours(user)}
+
+    @app.get("/mine")
+    def mine(request: Request, user: User_, q: Annotated[str, Query(max_length=200)] = ""):
+        corpus = corpus_of(request)
+        return render(request, "mine.html", annotations=corpus.my_annotations(user, q), q=q,
+                      hours=corpus.hours(user))
+
+    @app.get("/mine/{annotation_id}")
+    def edit_page(request: Request, annotation_id: int, user: User_, saved: bool = False):
+        corpus = corpus_of(request)
+        ann = corpus.annotation(user, annotation_id)
+        ws = corpus.start_edit(user, annotation_id)
+        return render(request, "edit.html", ann=ann, clip=clip_json(request, ann.clip), session=ws.id,
+                      saved=saved)
+
+    @app.post("/mine/{annotation_id}")
+    def edit(request: Request, annotation_id: int, user: User_,
+             glosses: Annotated[str, Form(max_length=security.MAX_GLOSS_TEXT)],
+             session: Annotated[int | None, Form()] = None):
+        corpus = corpus_of(request)
+        try:
+            corpus.edit(user, annotation_id, glosses, session)
+        except security.InvalidInput as e:
+            ann = corpus.annotation(user, annotation_id)
+            ws = corpus.start_edit(user, annotation_id)
+            return render(request, "edit.html", status_code=422, ann=ann, clip=clip_json(request, ann.clip),
+                          session=ws.id, error=str(e), typed=glosses)
+        return RedirectResponse(f"/mine/{annotation_id}?saved=1", status_code=303)
+
+    @app.get("/media/{path:path}")
+    def media(request: Request, path: str, user: User_):
+        """Files of the media folder only; Starlette answers Range requests (206) for seeking."""
+        root: Path = request.app.state.media
+        target = (root / path).resolve()
+        if not target.is_relative_to(root) or not target.is_file() or target.name.startswith("."):
+            raise NotFound("no such media file")
+        return FileResponse(target, media_type="video/mp4" if target.suffix == ".mp4" else None)
