@@ -43,13 +43,15 @@ def _sqlite_pragmas(conn, _record) -> None:
 
 
 def _sqlite_begin(conn) -> None:
-    # IMMEDIATE takes the write lock at BEGIN: a deferred transaction that read and then writes
-    # fails with "database is locked" when another writer committed in between.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # Writers take the lock at BEGIN (IMMEDIATE): a deferred transaction that read and then writes
+    # fails with "database is locked" when another writer committed in between. Readers don't
+    # take it, so under WAL they never wait for writers.
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("writes") else "BEGIN")
 
 
-def session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+def session_factory(engine: Engine, writes: bool = False) -> sessionmaker[Session]:
+    """Sessions for reading, or (``writes``) for transactions that will write."""
+    return sessionmaker(engine.execution_options(writes=True) if writes else engine, expire_on_commit=False)
 
 
 def alembic_config(engine: Engine):

@@ -85,7 +85,7 @@ def import_videos(corpus: Corpus, sources: list[Source], media_dir: Path, clip_s
             cues = read_cues(transcript) if transcript else []
             fps, duration, clips = cut_clips(src.path, media_dir, rel_dir, clip_seconds, max_height,
                                              on_frame)
-            with corpus.sessions.begin() as db:
+            with corpus.writes.begin() as db:
                 video = Video(digest=digest, source=str(src.path), duration=duration, fps=fps,
                               **{k: src.meta.get(k, "") for k in META_FIELDS})
                 db.add(video)

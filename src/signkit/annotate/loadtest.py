@@ -61,7 +61,7 @@ def live_server(db: str, media: Path, workers: int = 1, port: int | None = None,
 
 def add_clips(corpus: Corpus, count: int, file: str) -> None:
     """``count`` clip rows that all play ``file`` (the load test needs many clips, not many videos)."""
-    with corpus.sessions.begin() as db:
+    with corpus.writes.begin() as db:
         video = Video(digest=f"loadtest-{random.getrandbits(64):x}", source="loadtest.mp4", duration=count,
                       fps=12.0, subject="load", grade="test")
         db.add(video)
@@ -79,45 +79,57 @@ class Record:
     errors: list[str] = field(default_factory=list)
 
 
-async def _annotator(url: str, name: str, password: str, until: float, think: tuple[float, float],
-                     rec: Record) -> None:
-    async with httpx.AsyncClient(base_url=url, timeout=30) as client:
-        await client.get("/login")
-        r = await client.post("/login", data={"name": name, "password": password,
-                                              "csrf_token": client.cookies[CSRF_COOKIE]})
-        if r.status_code != 303:  # the redirect to the annotate page
-            rec.errors.append(f"{name}: login {r.status_code}")
-            return
-        client.headers["X-CSRF-Token"] = client.cookies[CSRF_COOKIE]
-        while time.monotonic() < until:
-            t0 = time.perf_counter()
-            r = await client.post("/api/next")
-            rec.next_ms.append(1000 * (time.perf_counter() - t0))
-            got = r.json() if r.status_code == 200 else {}
-            if not got.get("clip"):
-                rec.errors.append(f"{name}: next {r.status_code} {got.get('message', r.text[:80])}")
-                await asyncio.sleep(0.5)
-                continue
-            held_from = time.monotonic()
-            await asyncio.sleep(random.uniform(*think))
-            t0 = time.perf_counter()
-            r = await client.post("/api/submit", json={"session": got["session"],
-                                                        "glosses": f"LOAD TEST {name.upper()}"})
-            rec.submit_ms.append(1000 * (time.perf_counter() - t0))
-            if r.status_code == 200:
-                rec.acknowledged.append(r.json()["annotation_id"])
-                rec.holds.append((got["clip"]["id"], name, held_from, time.monotonic()))
-            else:
-                rec.errors.append(f"{name}: submit {r.status_code} {r.text[:80]}")
+async def _login(url: str, name: str, password: str, rec: Record) -> httpx.AsyncClient | None:
+    client = httpx.AsyncClient(base_url=url, timeout=30)
+    await client.get("/login")
+    r = await client.post("/login", data={"name": name, "password": password,
+                                          "csrf_token": client.cookies[CSRF_COOKIE]})
+    if r.status_code != 303:  # the redirect to the annotate page
+        rec.errors.append(f"{name}: login {r.status_code}")
+        await client.aclose()
+        return None
+    client.headers["X-CSRF-Token"] = client.cookies[CSRF_COOKIE]
+    return client
+
+
+async def _annotate(client: httpx.AsyncClient, name: str, until: float, think: tuple[float, float],
+                    rec: Record) -> None:
+    while time.monotonic() < until:
+        t0 = time.perf_counter()
+        r = await client.post("/api/next", json={})  # a body, as the page sends
+        rec.next_ms.append(1000 * (time.perf_counter() - t0))
+        got = r.json() if r.status_code == 200 else {}
+        if not got.get("clip"):
+            rec.errors.append(f"{name}: next {r.status_code} {got.get('message', r.text[:80])}")
+            await asyncio.sleep(0.5)
+            continue
+        held_from = time.monotonic()
+        await asyncio.sleep(random.uniform(*think))
+        t0 = time.perf_counter()
+        r = await client.post("/api/submit", json={"session": got["session"],
+                                                    "glosses": f"LOAD TEST {name.upper()}"})
+        rec.submit_ms.append(1000 * (time.perf_counter() - t0))
+        if r.status_code == 200:
+            rec.acknowledged.append(r.json()["annotation_id"])
+            rec.holds.append((got["clip"]["id"], name, held_from, time.monotonic()))
+        else:
+            rec.errors.append(f"{name}: submit {r.status_code} {r.text[:80]}")
 
 
 def run_annotators(url: str, names: list[str], password: str, seconds: float,
                    think: tuple[float, float] = (0.1, 0.5)) -> Record:
+    """Everyone logs in first (password hashing is slow on purpose and not what is measured),
+    then all annotate together for ``seconds``."""
     rec = Record()
-    until = time.monotonic() + seconds
 
     async def main() -> None:
-        await asyncio.gather(*(_annotator(url, n, password, until, think, rec) for n in names))
+        clients = await asyncio.gather(*(_login(url, n, password, rec) for n in names))
+        until = time.monotonic() + seconds
+        try:
+            await asyncio.gather(*(_annotate(c, n, until, think, rec)
+                                   for c, n in zip(clients, names, strict=True) if c is not None))
+        finally:
+            await asyncio.gather(*(c.aclose() for c in clients if c is not None))
 
     asyncio.run(main())
     return rec

@@ -84,6 +84,7 @@ class Corpus:
         self.config = config or ServerConfig()
         self.clock = clock
         self.sessions = session_factory(engine)
+        self.writes = session_factory(engine, writes=True)
 
     # -- team settings --------------------------------------------------------------------
     def settings(self) -> dict[str, str]:
@@ -106,7 +107,7 @@ class Corpus:
                 raise security.InvalidInput("the hourly rate is a number >= 0")
         if key == "currency" and not (value.isalpha() and 1 <= len(value) <= 8):
             raise security.InvalidInput("the currency is a code of letters, e.g. USD")
-        with self.sessions.begin() as db:
+        with self.writes.begin() as db:
             db.merge(Setting(key=key, value=value))
 
     # -- users ----------------------------------------------------------------------------
@@ -117,7 +118,7 @@ class Corpus:
         user = User(name=name, password_hash=security.hash_password(password), role=role,
                     active=True, created_at=self.clock())
         try:
-            with self.sessions.begin() as db:
+            with self.writes.begin() as db:
                 db.add(user)
         except IntegrityError:
             raise Conflict(f"user {name!r} exists already") from None
@@ -135,7 +136,7 @@ class Corpus:
         return user
 
     def set_active(self, user_id: int, active: bool) -> None:
-        with self.sessions.begin() as db:
+        with self.writes.begin() as db:
             user = db.get(User, user_id)
             if user is None:
                 raise NotFound(f"no user #{user_id}")
@@ -145,7 +146,7 @@ class Corpus:
                 self._release(db, Hold.user_id == user_id, "released")
 
     def reset_password(self, user_id: int, password: str) -> None:
-        with self.sessions.begin() as db:
+        with self.writes.begin() as db:
             user = db.get(User, user_id)
             if user is None:
                 raise NotFound(f"no user #{user_id}")
@@ -158,7 +159,7 @@ class Corpus:
         cfg, now = self.config, self.clock()
         since = now - timedelta(minutes=cfg.login_window_minutes)
         name = (name or "")[:64]
-        with self.sessions.begin() as db:
+        with self.writes.begin() as db:
             failures = select(func.count()).select_from(LoginAttempt).where(
                 LoginAttempt.at >= since, LoginAttempt.ok.is_(False))
             by_name = db.scalar(failures.where(LoginAttempt.name == name))
@@ -187,7 +188,7 @@ class Corpus:
 
     def logout(self, token: str | None) -> None:
         if token:
-            with self.sessions.begin() as db:
+            with self.writes.begin() as db:
                 db.execute(delete(LoginSession).where(LoginSession.token_hash == security.token_hash(token)))
 
     # -- assignment -----------------------------------------------------------------------
@@ -211,7 +212,7 @@ class Corpus:
         now = self.clock()
         hold_for = timedelta(minutes=self.config.hold_minutes)
         wanted = int(self.settings()["annotations_per_clip"])
-        with self.sessions.begin() as db:
+        with self.writes.begin() as db:
             self._release(db, Hold.expires_at < now, "expired")
             held = db.scalar(select(Hold).where(Hold.user_id == user.id))
             if held is not None:
@@ -252,7 +253,7 @@ class Corpus:
     def heartbeat(self, user: User, ws_id: int) -> float:
         """A sign of life from the page (playing, typing). Keeps the hold; returns active seconds."""
         now = self.clock()
-        with self.sessions.begin() as db:
+        with self.writes.begin() as db:
             ws = db.get(WorkSession, ws_id)
             if ws is None or ws.user_id != user.id:
                 raise NotFound(f"no session #{ws_id} of yours")
@@ -282,7 +283,7 @@ class Corpus:
     def _close(self, user: User, ws_id: int, glosses: str, skip_reason: str | None) -> Annotation:
         now = self.clock()
         try:
-            with self.sessions.begin() as db:
+            with self.writes.begin() as db:
                 ws = self._own_session(db, user, ws_id, "annotate")
                 self._finish(db, user, ws, "skipped" if skip_reason else "submitted", now)
                 ann = Annotation(clip_id=ws.clip_id, user_id=user.id, glosses=glosses,
@@ -320,7 +321,7 @@ class Corpus:
     def start_edit(self, user: User, annotation_id: int) -> WorkSession:
         ann = self.annotation(user, annotation_id)
         now = self.clock()
-        with self.sessions.begin() as db:
+        with self.writes.begin() as db:
             ws = WorkSession(user_id=user.id, clip_id=ann.clip_id, kind="edit", started_at=now,
                              last_seen_at=now, active_seconds=0.0)
             db.add(ws)
@@ -331,7 +332,7 @@ class Corpus:
         version stays in the history."""
         glosses = security.normalize_glosses(glosses)
         now = self.clock()
-        with self.sessions.begin() as db:
+        with self.writes.begin() as db:
             ann = db.get(Annotation, annotation_id, with_for_update=True)
             if ann is None or ann.user_id != user.id:
                 raise NotFound(f"no annotation #{annotation_id} of yours")
