@@ -102,7 +102,8 @@ def main() -> None:
     print(json.dumps(result, indent=1))
     if args.json:
         previous = json.loads(args.json.read_text()) if args.json.exists() else []
-        previous = [r for r in previous if r["database"] != result["database"]]
+        key = (result["database"], result["server_workers"])
+        previous = [r for r in previous if (r["database"], r["server_workers"]) != key]
         args.json.write_text(json.dumps([*previous, result], indent=1) + "\n")
 
 

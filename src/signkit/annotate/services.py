@@ -3,7 +3,9 @@ skips, edits with history, and server-side time tracking. The web layer only cal
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -85,6 +87,14 @@ class Corpus:
         self.clock = clock
         self.sessions = session_factory(engine)
         self.writes = session_factory(engine, writes=True)
+        # SQLite allows one writer; its busy handler makes waiting threads sleep in growing steps
+        # (the long tail of the load test). Threads of one process queue on a lock instead.
+        self._write_lock = threading.Lock() if engine.dialect.name == "sqlite" else nullcontext()
+
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        with self._write_lock, self.writes.begin() as db:
+            yield db
 
     # -- team settings --------------------------------------------------------------------
     def settings(self) -> dict[str, str]:
@@ -107,7 +117,7 @@ class Corpus:
                 raise security.InvalidInput("the hourly rate is a number >= 0")
         if key == "currency" and not (value.isalpha() and 1 <= len(value) <= 8):
             raise security.InvalidInput("the currency is a code of letters, e.g. USD")
-        with self.writes.begin() as db:
+        with self._write() as db:
             db.merge(Setting(key=key, value=value))
 
     # -- users ----------------------------------------------------------------------------
@@ -118,7 +128,7 @@ class Corpus:
         user = User(name=name, password_hash=security.hash_password(password), role=role,
                     active=True, created_at=self.clock())
         try:
-            with self.writes.begin() as db:
+            with self._write() as db:
                 db.add(user)
         except IntegrityError:
             raise Conflict(f"user {name!r} exists already") from None
@@ -136,7 +146,7 @@ class Corpus:
         return user
 
     def set_active(self, user_id: int, active: bool) -> None:
-        with self.writes.begin() as db:
+        with self._write() as db:
             user = db.get(User, user_id)
             if user is None:
                 raise NotFound(f"no user #{user_id}")
@@ -146,7 +156,7 @@ class Corpus:
                 self._release(db, Hold.user_id == user_id, "released")
 
     def reset_password(self, user_id: int, password: str) -> None:
-        with self.writes.begin() as db:
+        with self._write() as db:
             user = db.get(User, user_id)
             if user is None:
                 raise NotFound(f"no user #{user_id}")
@@ -159,7 +169,7 @@ class Corpus:
         cfg, now = self.config, self.clock()
         since = now - timedelta(minutes=cfg.login_window_minutes)
         name = (name or "")[:64]
-        with self.writes.begin() as db:
+        with self._write() as db:
             failures = select(func.count()).select_from(LoginAttempt).where(
                 LoginAttempt.at >= since, LoginAttempt.ok.is_(False))
             by_name = db.scalar(failures.where(LoginAttempt.name == name))
@@ -188,7 +198,7 @@ class Corpus:
 
     def logout(self, token: str | None) -> None:
         if token:
-            with self.writes.begin() as db:
+            with self._write() as db:
                 db.execute(delete(LoginSession).where(LoginSession.token_hash == security.token_hash(token)))
 
     # -- assignment -----------------------------------------------------------------------
@@ -212,7 +222,7 @@ class Corpus:
         now = self.clock()
         hold_for = timedelta(minutes=self.config.hold_minutes)
         wanted = int(self.settings()["annotations_per_clip"])
-        with self.writes.begin() as db:
+        with self._write() as db:
             self._release(db, Hold.expires_at < now, "expired")
             held = db.scalar(select(Hold).where(Hold.user_id == user.id))
             if held is not None:
@@ -253,7 +263,7 @@ class Corpus:
     def heartbeat(self, user: User, ws_id: int) -> float:
         """A sign of life from the page (playing, typing). Keeps the hold; returns active seconds."""
         now = self.clock()
-        with self.writes.begin() as db:
+        with self._write() as db:
             ws = db.get(WorkSession, ws_id)
             if ws is None or ws.user_id != user.id:
                 raise NotFound(f"no session #{ws_id} of yours")
@@ -283,7 +293,7 @@ class Corpus:
     def _close(self, user: User, ws_id: int, glosses: str, skip_reason: str | None) -> Annotation:
         now = self.clock()
         try:
-            with self.writes.begin() as db:
+            with self._write() as db:
                 ws = self._own_session(db, user, ws_id, "annotate")
                 self._finish(db, user, ws, "skipped" if skip_reason else "submitted", now)
                 ann = Annotation(clip_id=ws.clip_id, user_id=user.id, glosses=glosses,
@@ -321,7 +331,7 @@ class Corpus:
     def start_edit(self, user: User, annotation_id: int) -> WorkSession:
         ann = self.annotation(user, annotation_id)
         now = self.clock()
-        with self.writes.begin() as db:
+        with self._write() as db:
             ws = WorkSession(user_id=user.id, clip_id=ann.clip_id, kind="edit", started_at=now,
                              last_seen_at=now, active_seconds=0.0)
             db.add(ws)
@@ -332,7 +342,7 @@ class Corpus:
         version stays in the history."""
         glosses = security.normalize_glosses(glosses)
         now = self.clock()
-        with self.writes.begin() as db:
+        with self._write() as db:
             ann = db.get(Annotation, annotation_id, with_for_update=True)
             if ann is None or ann.user_id != user.id:
                 raise NotFound(f"no annotation #{annotation_id} of yours")
