@@ -43,14 +43,13 @@ def admin_routes(app: FastAPI) -> None:
         corpus = corpus_of(request)
         return render(request, "admin_progress.html", p=reports.progress(corpus), team=corpus.settings())
 
-    @app.get("/admin/users")
-    def users_page(request: Request, admin: Admin, error: str = "", done: str = ""):
-        return render(request, "admin_users.html", users=corpus_of(request).users(), roles=ROLES,
-                      error=error, done=done, team=corpus_of(request).settings())
-
     def _users_result(request: Request, error: str = "", done: str = "", status: int = 200):
         return render(request, "admin_users.html", status_code=status, users=corpus_of(request).users(),
                       roles=ROLES, error=error, done=done, team=corpus_of(request).settings())
+
+    @app.get("/admin/users")
+    def users_page(request: Request, admin: Admin):
+        return _users_result(request)
 
     @app.post("/admin/users")
     def create_user(request: Request, admin: Admin, name: Annotated[str, Form(max_length=64)],
