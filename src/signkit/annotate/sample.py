@@ -30,10 +30,9 @@ def write_sample_lesson(path: Path, seconds: float = 12.0, fps: float = 12.0, si
             t += n / pose.fps
             if t >= seconds:
                 break
-    joined = Pose(np.concatenate([p.data for p in frames]), np.concatenate([p.confidence for p in frames]),
-                  fps, frames[0].layout)
     total = round(seconds * fps)
-    joined = Pose(joined.data[:total], joined.confidence[:total], fps, joined.layout)
+    joined = Pose(np.concatenate([p.data for p in frames])[:total],
+                  np.concatenate([p.confidence for p in frames])[:total], fps, frames[0].layout)
     path.parent.mkdir(parents=True, exist_ok=True)
     write_mp4(render_frames(joined, size), path, fps)
     scale = frames[0].fps / fps  # cue times follow the frames as played at ``fps``

@@ -138,29 +138,23 @@ class Corpus:
         with self.sessions() as db:
             return list(db.scalars(select(User).order_by(User.name)))
 
-    def user(self, user_id: int) -> User:
-        with self.sessions() as db:
-            user = db.get(User, user_id)
+    @staticmethod
+    def _user(db: Session, user_id: int) -> User:
+        user = db.get(User, user_id)
         if user is None:
             raise NotFound(f"no user #{user_id}")
         return user
 
     def set_active(self, user_id: int, active: bool) -> None:
         with self._write() as db:
-            user = db.get(User, user_id)
-            if user is None:
-                raise NotFound(f"no user #{user_id}")
-            user.active = active
+            self._user(db, user_id).active = active
             if not active:  # log them out everywhere and give their clip back
                 db.execute(delete(LoginSession).where(LoginSession.user_id == user_id))
                 self._release(db, Hold.user_id == user_id, "released")
 
     def reset_password(self, user_id: int, password: str) -> None:
         with self._write() as db:
-            user = db.get(User, user_id)
-            if user is None:
-                raise NotFound(f"no user #{user_id}")
-            user.password_hash = security.hash_password(password)
+            self._user(db, user_id).password_hash = security.hash_password(password)
             db.execute(delete(LoginSession).where(LoginSession.user_id == user_id))
 
     # -- logins ---------------------------------------------------------------------------
@@ -328,14 +322,15 @@ class Corpus:
             raise NotFound(f"no annotation #{annotation_id} of yours")
         return ann
 
-    def start_edit(self, user: User, annotation_id: int) -> WorkSession:
+    def start_edit(self, user: User, annotation_id: int) -> tuple[Annotation, WorkSession]:
+        """One's own annotation (with clip and history) and a new edit session timing the edit."""
         ann = self.annotation(user, annotation_id)
         now = self.clock()
         with self._write() as db:
             ws = WorkSession(user_id=user.id, clip_id=ann.clip_id, kind="edit", started_at=now,
                              last_seen_at=now, active_seconds=0.0)
             db.add(ws)
-        return ws
+        return ann, ws
 
     def edit(self, user: User, annotation_id: int, glosses: str, ws_id: int | None = None) -> Annotation:
         """New glosses for one's own annotation (a skipped clip becomes annotated); the old

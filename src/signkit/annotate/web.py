@@ -239,26 +239,23 @@ def _annotator_routes(app: FastAPI) -> None:
         return render(request, "mine.html", annotations=corpus.my_annotations(user, q), q=q,
                       hours=corpus.hours(user))
 
+    def _edit_page(request: Request, user: User, annotation_id: int, status_code: int = 200, **context):
+        ann, ws = corpus_of(request).start_edit(user, annotation_id)
+        return render(request, "edit.html", status_code=status_code, ann=ann,
+                      clip=clip_json(request, ann.clip), session=ws.id, **context)
+
     @app.get("/mine/{annotation_id}")
     def edit_page(request: Request, annotation_id: int, user: User_, saved: bool = False):
-        corpus = corpus_of(request)
-        ann = corpus.annotation(user, annotation_id)
-        ws = corpus.start_edit(user, annotation_id)
-        return render(request, "edit.html", ann=ann, clip=clip_json(request, ann.clip), session=ws.id,
-                      saved=saved)
+        return _edit_page(request, user, annotation_id, saved=saved)
 
     @app.post("/mine/{annotation_id}")
     def edit(request: Request, annotation_id: int, user: User_,
              glosses: Annotated[str, Form(max_length=security.MAX_GLOSS_TEXT)],
              session: Annotated[int | None, Form()] = None):
-        corpus = corpus_of(request)
         try:
-            corpus.edit(user, annotation_id, glosses, session)
+            corpus_of(request).edit(user, annotation_id, glosses, session)
         except security.InvalidInput as e:
-            ann = corpus.annotation(user, annotation_id)
-            ws = corpus.start_edit(user, annotation_id)
-            return render(request, "edit.html", status_code=422, ann=ann, clip=clip_json(request, ann.clip),
-                          session=ws.id, error=str(e), typed=glosses)
+            return _edit_page(request, user, annotation_id, 422, error=str(e), typed=glosses)
         return RedirectResponse(f"/mine/{annotation_id}?saved=1", status_code=303)
 
     @app.get("/media/{path:path}")

@@ -3,7 +3,6 @@
 "use strict";
 const signkit = (() => {
   const csrf = document.body.dataset.csrf;
-  const SPEEDS = ["0.25", "0.5", "0.75", "1", "1.25", "1.5", "2"];
 
   async function api(url, body) {
     const res = await fetch(url, {
@@ -27,6 +26,7 @@ const signkit = (() => {
     const toggle = () => (video.paused ? video.play() : video.pause());
     const step = (n) => { video.pause(); video.currentTime = Math.max(0, video.currentTime + n / fps()); };
     const setSpeed = (v) => { speed.value = v; video.playbackRate = parseFloat(v); };
+    const SPEEDS = [...speed.options].map((o) => o.value);  // the menu's choices, in order
     const bump = (d) => setSpeed(SPEEDS[Math.min(SPEEDS.length - 1, Math.max(0, SPEEDS.indexOf(speed.value) + d))]);
     video.loop = loop.checked;
     play.addEventListener("click", toggle);
