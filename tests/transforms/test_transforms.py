@@ -25,7 +25,7 @@ def test_registry_lists_every_transform():
     assert set(TRANSFORMS) >= {
         "normalize_frame", "center_scale", "hands_to_wrist", "face_to_nose", "interpolate",
         "resample_fps", "rotate", "shear", "scale", "time_shift", "uniform_subsample",
-        "random_crop_time", "hflip", "krsl_sample", "select"}
+        "random_crop_time", "hflip", "krsl_sample", "select", "order_hands", "standardize"}
     with pytest.raises(ConfigError, match="unknown transform"):
         build_transforms(["nope"])
 
@@ -58,6 +58,51 @@ def test_hands_to_wrist(rng):
     np.testing.assert_allclose(out.data[:, 21], 0, atol=1e-7)
     np.testing.assert_allclose(out.data[:, 5], p.data[:, 5] - p.data[:, 0], rtol=1e-5)
     np.testing.assert_allclose(out.data[:, 30], p.data[:, 30] - p.data[:, 21], rtol=1e-5)
+
+
+def test_order_hands_assigns_slots_by_position(rng):
+    # Hand A sits at x ~ 0.2, hand B at x ~ 0.8; the detector put them in random slots.
+    a = rng.uniform(0.15, 0.25, (6, 21, 2)).astype(np.float32)
+    b = rng.uniform(0.75, 0.85, (6, 21, 2)).astype(np.float32)
+    slot_a_first = np.array([1, 0, 1, 0, 1, 0], bool)
+    data = np.where(slot_a_first[:, None, None, None], np.stack([a, b], 1), np.stack([b, a], 1))
+    conf = np.ones((6, 2, 21), np.float32)
+    conf[4, 0] = 0  # frame 4: only hand B (in the right-hand slot) was seen
+    data[4, 0] = 0
+    conf[5, 1] = 0  # frame 5: only hand B, left-hand slot
+    data[5, 1] = 0
+    out = _apply("order_hands", _pose(data.reshape(6, 42, 2), conf.reshape(6, 42)))
+    left, right = out.data[:, :21], out.data[:, 21:]
+    # the signer's left hand is on the image's right (larger x) when the camera faces them
+    np.testing.assert_array_equal(left[:4], b[:4])
+    np.testing.assert_array_equal(right[:4], a[:4])
+    # a lone hand goes to the slot it was closest to in the nearest two-hand frame
+    np.testing.assert_array_equal(left[4:], b[4:])
+    assert not out.detected[4:, 21:].any()
+    mirrored = _apply("order_hands", _pose(data.reshape(6, 42, 2), conf.reshape(6, 42)), mirrored=True)
+    np.testing.assert_array_equal(mirrored.data[:4, :21], a[:4])
+    # no frame with both hands: the lone hand goes to the ``lone`` slot
+    one = _pose(np.concatenate([a, np.zeros_like(a)], 1),
+                np.concatenate([np.ones((6, 21)), np.zeros((6, 21))], 1))
+    np.testing.assert_array_equal(_apply("order_hands", one).data[:, 21:], a)
+    np.testing.assert_array_equal(_apply("order_hands", one, lone="left_hand").data[:, :21], a)
+    with pytest.raises(ConfigError, match="left and a right hand"):
+        _apply("order_hands", _pose(data.reshape(6, 42, 2)).select("left_hand"))
+
+
+def test_standardize_centres_and_scales(rng):
+    data = rng.uniform(0, 1, (5, 42, 2)).astype(np.float32)
+    data[:, 9] = data[:, 0] + [0.0, 0.05]  # left hand: 0.05 from wrist to middle knuckle
+    data[:, 30] = data[:, 21] + [0.03, 0.04]  # right hand: 0.05 too
+    p = _pose(data)
+    spread = _apply("standardize", p).data
+    np.testing.assert_allclose(spread.reshape(-1, 2).mean(0), 0, atol=1e-5)
+    np.testing.assert_allclose(np.sqrt((spread ** 2).sum(-1).mean()), 1, rtol=1e-5)
+    hand = _apply("standardize", p, scale="hand").data
+    np.testing.assert_allclose(np.linalg.norm(hand[:, 9] - hand[:, 0], axis=-1), 1, rtol=1e-4)
+    np.testing.assert_allclose(hand.reshape(-1, 2).mean(0), 0, atol=1e-5)
+    with pytest.raises(ConfigError, match="scale must be"):
+        _apply("standardize", p, scale="nope")
 
 
 def test_face_to_nose(rng):

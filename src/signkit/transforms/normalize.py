@@ -148,17 +148,43 @@ class FaceRelativeToNose:
 @register_transform("standardize")
 @dataclass
 class Standardize:
-    """Centre x, y on the mean of every detected point of the sequence and divide by their RMS
-    distance from it: removes where the signer stands and how large they appear when the layout
-    has no shoulders to measure by (hand-only data such as K-RSL's)."""
+    """Centre x, y on the mean of every detected point of the sequence and divide by a length
+    that removes how large the signer appears, for layouts with no shoulders to measure by
+    (hand-only data such as K-RSL's).
+
+    ``scale="spread"`` divides by the points' RMS distance from the centre; ``scale="hand"``
+    by the mean wrist-to-middle-knuckle length of the detected hands, which, unlike the spread,
+    does not depend on how far the sign moves (falls back to the spread without hands).
+    """
+
+    scale: str = "spread"
 
     def __call__(self, pose: Pose, rng: np.random.Generator) -> Pose:
+        if self.scale not in ("spread", "hand"):
+            raise ConfigError(f"standardize: scale must be 'spread' or 'hand', not {self.scale!r}")
         det = pose.detected
         if not det.any():
             return pose
         xy = pose.data[det][:, :2]
         centre = xy.mean(axis=0)
-        spread = float(np.sqrt(((xy - centre) ** 2).sum(axis=1).mean())) or 1.0
+        size = _hand_length(pose) if self.scale == "hand" else None
+        if not size:
+            size = float(np.sqrt(((xy - centre) ** 2).sum(axis=1).mean())) or 1.0
         out = pose.data.copy()
-        out[..., :2] = (out[..., :2] - centre) / spread
+        out[..., :2] = (out[..., :2] - centre) / size
         return keep_undetected(pose, out)
+
+
+def _hand_length(pose: Pose) -> float | None:
+    """Mean wrist (point 0) to middle-finger knuckle (point 9) distance over the detected hands;
+    MediaPipe and OpenPose number the 21 hand points the same way."""
+    lengths = []
+    for comp, off in zip(pose.layout.components, pose.layout.offsets, strict=False):
+        if comp.name in HAND_COMPONENTS and len(comp.points) == 21:
+            ok = pose.detected[:, off] & pose.detected[:, off + 9]
+            d = np.linalg.norm(pose.data[ok, off + 9, :2] - pose.data[ok, off, :2], axis=-1)
+            lengths.append(d)
+    if not lengths:
+        return None
+    d = np.concatenate(lengths)
+    return float(d.mean()) if len(d) and d.mean() > 1e-8 else None

@@ -1,0 +1,84 @@
+"""Which hand is which: ``(T, K, D) -> (T, K, D)`` with the two hands' points re-assigned.
+
+Hand detectors often get the handedness wrong, and some corpora (K-RSL's keypoints) store two
+hand slots in no particular order. A model then sees one hand in one slot in some frames and in
+the other slot in others; ordering the hands by where they are makes the slots mean the same
+thing in every frame and every sample.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from signkit.errors import ConfigError
+from signkit.pose.articulators import HAND_COMPONENTS
+from signkit.pose.pose import Pose
+from signkit.transforms.base import register_transform
+
+
+def _hand_slots(pose: Pose) -> tuple[np.ndarray, np.ndarray]:
+    """Keypoint indices of the left and right hand components, each ``(21,)``."""
+    slots: dict[str, np.ndarray] = {}
+    for comp, off in zip(pose.layout.components, pose.layout.offsets, strict=False):
+        if comp.name in HAND_COMPONENTS:
+            slots[HAND_COMPONENTS[comp.name]] = np.arange(off, off + len(comp.points))
+    if set(slots) != {"left_hand", "right_hand"}:
+        raise ConfigError(f"order_hands needs a left and a right hand; layout {pose.layout.name!r} "
+                          f"has {sorted(slots) or 'none'}")
+    return slots["left_hand"], slots["right_hand"]
+
+
+def _nearest_filled(values: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """``(T, D)`` with every row replaced by the nearest valid row."""
+    idx = np.flatnonzero(valid)
+    return values[idx[np.abs(np.arange(len(values))[:, None] - idx[None]).argmin(axis=1)]]
+
+
+@register_transform("order_hands")
+@dataclass
+class OrderHands:
+    """Assign the hands to the left/right slots by position rather than by the detector.
+
+    In frames where both wrists are detected the hand further to the image's right goes to the
+    ``left_hand`` slot (a camera facing the signer sees their left hand there; ``mirrored=True``
+    for selfie video swaps this). A hand seen alone goes to the slot whose wrist, in the nearest
+    frame with both hands, was closer. In a sequence that never shows both hands, a lone hand
+    goes to the ``lone`` slot (``"right_hand"``: one-handed signs are mostly made with the
+    dominant hand, and right-handed signers are the majority).
+    """
+
+    mirrored: bool = False
+    lone: str = "right_hand"
+
+    def __call__(self, pose: Pose, rng: np.random.Generator) -> Pose:
+        if self.lone not in ("left_hand", "right_hand"):
+            raise ConfigError(f"order_hands: lone must be left_hand or right_hand, not {self.lone!r}")
+        left, right = _hand_slots(pose)
+        det = pose.detected
+        seen = np.stack([det[:, left[0]], det[:, right[0]]], axis=1)  # (T, 2): wrist detected
+        wrists = pose.data[:, [left[0], right[0]], :2]  # (T, 2, 2)
+        both = seen.all(axis=1)
+        # swap[t]: slot contents of frame t must be exchanged
+        left_x_smaller = wrists[:, 0, 0] < wrists[:, 1, 0]
+        swap = both & (left_x_smaller != self.mirrored)
+        alone = seen.sum(axis=1) == 1
+        if alone.any():
+            present = np.where(seen[:, 0], 0, 1)  # slot the lone hand is in now
+            if both.any():
+                ordered = np.where(swap[:, None, None], wrists[:, ::-1], wrists)
+                ref = _nearest_filled(ordered.reshape(len(pose), 4), both).reshape(-1, 2, 2)
+                hand = wrists[np.arange(len(pose)), present]  # (T, 2)
+                wanted = np.linalg.norm(ref - hand[:, None], axis=-1).argmin(axis=1)
+            else:
+                wanted = np.full(len(pose), 0 if self.lone == "left_hand" else 1)
+            swap |= alone & (wanted != present)
+        if not swap.any():
+            return pose
+        perm = np.arange(pose.num_keypoints)
+        perm[left], perm[right] = right, left
+        data, conf = pose.data.copy(), pose.confidence.copy()
+        data[swap] = data[swap][:, perm]
+        conf[swap] = conf[swap][:, perm]
+        return pose.replace(data=data, confidence=conf)
