@@ -11,9 +11,11 @@ from torch import Tensor, nn
 
 from signkit.models.graph import spatial_partitions
 
-# The papers' (and OpenHands') widths are 64 x 4, 128 x 3, 256 x 3; these are narrower so that
-# batch-1 latency on a 2-core CPU stays near OpenHands' published figures (benchmarks/README.md).
-GCN_CHANNELS = [32, 32, 32, 32, 64, 64, 64, 128, 128, 128]
+# The papers' (and OpenHands') widths are 64 x 4, 128 x 3, 256 x 3; ours are a quarter of that, so
+# that batch-1 latency on a 2-core CPU stays near OpenHands' published figures when face groups
+# multiply the nodes, and a leave-one-signer-out table trains in about an hour on one core
+# (benchmarks/README.md). ``encoder_params.channels`` sets other widths.
+GCN_CHANNELS = [16, 16, 16, 16, 32, 32, 32, 64, 64, 64]
 GCN_STRIDES = [1, 1, 1, 1, 2, 1, 1, 2, 1, 1]
 
 
