@@ -62,6 +62,19 @@ def xy_center(pose: Pose) -> np.ndarray:
     return ((pts.min(axis=0) + pts.max(axis=0)) / 2).astype(np.float32)
 
 
+def fill_frames(values: np.ndarray) -> np.ndarray:
+    """Fill NaN rows of a ``(T, D)`` series with the nearest valid row (all NaN -> zeros)."""
+    valid = ~np.isnan(values).any(axis=1)
+    if not valid.any():
+        return np.zeros_like(values)
+    idx = np.where(valid)[0]
+    nearest = idx[np.clip(np.searchsorted(idx, np.arange(len(values))), 0, len(idx) - 1)]
+    prev = idx[np.clip(np.searchsorted(idx, np.arange(len(values))) - 1, 0, len(idx) - 1)]
+    t = np.arange(len(values))
+    pick = np.where(np.abs(t - prev) <= np.abs(nearest - t), prev, nearest)
+    return values[pick]
+
+
 def keep_undetected(pose: Pose, new_data: np.ndarray) -> Pose:
     """A pose with ``new_data`` where detected and the old values elsewhere (never invented)."""
     return pose.replace(data=np.where(pose.detected[..., None], new_data, pose.data)

@@ -15,7 +15,7 @@ import numpy as np
 from signkit.errors import ConfigError
 from signkit.pose.articulators import HAND_COMPONENTS
 from signkit.pose.pose import Pose
-from signkit.transforms.base import register_transform
+from signkit.transforms.base import fill_frames, register_transform
 
 
 def _hand_slots(pose: Pose) -> tuple[np.ndarray, np.ndarray]:
@@ -28,12 +28,6 @@ def _hand_slots(pose: Pose) -> tuple[np.ndarray, np.ndarray]:
         raise ConfigError(f"order_hands needs a left and a right hand; layout {pose.layout.name!r} "
                           f"has {sorted(slots) or 'none'}")
     return slots["left_hand"], slots["right_hand"]
-
-
-def _nearest_filled(values: np.ndarray, valid: np.ndarray) -> np.ndarray:
-    """``(T, D)`` with every row replaced by the nearest valid row."""
-    idx = np.flatnonzero(valid)
-    return values[idx[np.abs(np.arange(len(values))[:, None] - idx[None]).argmin(axis=1)]]
 
 
 @register_transform("order_hands")
@@ -67,8 +61,8 @@ class OrderHands:
         if alone.any():
             present = np.where(seen[:, 0], 0, 1)  # slot the lone hand is in now
             if both.any():
-                ordered = np.where(swap[:, None, None], wrists[:, ::-1], wrists)
-                ref = _nearest_filled(ordered.reshape(len(pose), 4), both).reshape(-1, 2, 2)
+                ordered = np.where(swap[:, None, None], wrists[:, ::-1], wrists).reshape(-1, 4)
+                ref = fill_frames(np.where(both[:, None], ordered, np.nan)).reshape(-1, 2, 2)
                 hand = wrists[np.arange(len(pose)), present]  # (T, 2)
                 wanted = np.linalg.norm(ref - hand[:, None], axis=-1).argmin(axis=1)
             else:

@@ -11,7 +11,7 @@ from signkit.errors import ConfigError
 from signkit.pose.articulators import HAND_COMPONENTS
 from signkit.pose.layout import Layout
 from signkit.pose.pose import Pose
-from signkit.transforms.base import keep_undetected, register_transform
+from signkit.transforms.base import fill_frames, keep_undetected, register_transform
 
 _SHOULDERS = (("POSE_LANDMARKS", "LEFT_SHOULDER", "RIGHT_SHOULDER"),
               ("pose_keypoints_2d", "LShoulder", "RShoulder"))
@@ -21,19 +21,6 @@ def _nan_where_undetected(pose: Pose, idx: list[int] | np.ndarray) -> np.ndarray
     """``(T, len(idx), D)`` with NaN for undetected points."""
     sub = pose.data[:, idx]
     return np.where(pose.detected[:, idx, None], sub, np.nan)
-
-
-def _fill_frames(values: np.ndarray) -> np.ndarray:
-    """Fill NaN rows of a ``(T, D)`` series with the nearest valid row (all NaN -> zeros)."""
-    valid = ~np.isnan(values).any(axis=1)
-    if not valid.any():
-        return np.zeros_like(values)
-    idx = np.where(valid)[0]
-    nearest = idx[np.clip(np.searchsorted(idx, np.arange(len(values))), 0, len(idx) - 1)]
-    prev = idx[np.clip(np.searchsorted(idx, np.arange(len(values))) - 1, 0, len(idx) - 1)]
-    t = np.arange(len(values))
-    pick = np.where(np.abs(t - prev) <= np.abs(nearest - t), prev, nearest)
-    return values[pick]
 
 
 def shoulders(layout: Layout) -> tuple[int, int] | None:
@@ -76,7 +63,7 @@ class CenterAndScale:
                               "has none (select the groups after normalising)")
         li, ri = found
         sh = _nan_where_undetected(pose, [li, ri])  # (T, 2, D)
-        centre = _fill_frames(sh.mean(axis=1))  # (T, D)
+        centre = fill_frames(sh.mean(axis=1))  # (T, D)
         width = np.linalg.norm(sh[:, 0, :2] - sh[:, 1, :2], axis=-1)
         scale = np.nanmean(width) if np.isfinite(width).any() else 1.0
         scale = scale if scale > 1e-8 else 1.0
