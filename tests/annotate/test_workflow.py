@@ -4,6 +4,7 @@ My annotations with search and edit history, server-side time with idle gaps cap
 from __future__ import annotations
 
 import pytest
+from sqlalchemy.orm import Session
 
 from tests.annotate.conftest import login
 
@@ -128,3 +129,28 @@ def test_active_time_is_tracked_by_the_server_with_idle_gaps_capped(app, corpus,
     clock.advance(40)
     ann.post("/mine/1", data={"glosses": "A B", "session": session})
     assert ann.get("/api/hours").json()["hours"] == pytest.approx((180 + 40) / 3600)
+
+
+def test_a_clip_annotated_while_being_taken_is_not_given_again(corpus, users, monkeypatch):
+    """The race PostgreSQL's READ COMMITTED allows: bob's candidate list is read, then ann takes
+    and submits one of its clips before bob's hold is written. Bob must get another clip."""
+    corpus.set_setting("annotations_per_clip", "1")
+    got = corpus.next_clip(users["ann"])
+    corpus.submit(users["ann"], got.work_session.id, "DONE")
+    taken = got.clip.id
+    real_scalars = Session.scalars
+
+    def stale(self, statement, *args, **kwargs):  # the candidate query, as read before ann's commit
+        result = real_scalars(self, statement, *args, **kwargs)
+        if "ORDER BY random()" in str(statement):
+            return _Rows([taken, *(c for c in result.all() if c != taken)])
+        return result
+
+    monkeypatch.setattr(Session, "scalars", stale)
+    bob = corpus.next_clip(users["bob"])
+    assert bob is not None and bob.clip.id != taken
+
+
+class _Rows(list):
+    def all(self) -> list:
+        return list(self)

@@ -63,6 +63,10 @@ class ServerConfig:
     login_failures_per_address: int = 20
 
 
+class _TakenMeanwhile(Exception):
+    """Rolls back a hold on a clip that was annotated while we were taking it."""
+
+
 def _clip(db: Session, clip_id: int) -> Clip:
     return db.scalar(select(Clip).where(Clip.id == clip_id).options(selectinload(Clip.video)))
 
@@ -241,7 +245,12 @@ class Corpus:
                         db.add(Hold(clip_id=clip_id, user_id=user.id, work_session_id=ws.id,
                                     expires_at=now + hold_for))
                         db.flush()
-                except IntegrityError:  # another annotator took it a moment ago
+                        # Between the candidate query and our hold, another annotator may have
+                        # taken this clip and submitted it (PostgreSQL's READ COMMITTED lets
+                        # that happen): with our hold in place, look again.
+                        if db.scalar(select(Clip.id).where(Clip.id == clip_id, Clip.id.in_(done))):
+                            raise _TakenMeanwhile
+                except (IntegrityError, _TakenMeanwhile):  # another annotator took it a moment ago
                     continue
                 return Assignment(_clip(db, clip_id), ws)
         return None
