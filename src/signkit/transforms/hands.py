@@ -13,21 +13,18 @@ from dataclasses import dataclass
 import numpy as np
 
 from signkit.errors import ConfigError
-from signkit.pose.articulators import HAND_COMPONENTS
 from signkit.pose.pose import Pose
 from signkit.transforms.base import fill_frames, register_transform
 
 
 def _hand_slots(pose: Pose) -> tuple[np.ndarray, np.ndarray]:
-    """Keypoint indices of the left and right hand components, each ``(21,)``."""
-    slots: dict[str, np.ndarray] = {}
-    for comp, off in zip(pose.layout.components, pose.layout.offsets, strict=False):
-        if comp.name in HAND_COMPONENTS:
-            slots[HAND_COMPONENTS[comp.name]] = np.arange(off, off + len(comp.points))
-    if set(slots) != {"left_hand", "right_hand"}:
+    """Keypoint indices of the left and right hand groups, wrist first."""
+    groups = pose.layout.groups
+    if "left_hand" not in groups or "right_hand" not in groups:
+        hands = sorted(g for g in ("left_hand", "right_hand") if g in groups)
         raise ConfigError(f"order_hands needs a left and a right hand; layout {pose.layout.name!r} "
-                          f"has {sorted(slots) or 'none'}")
-    return slots["left_hand"], slots["right_hand"]
+                          f"has {hands or 'none'}")
+    return np.asarray(groups["left_hand"]), np.asarray(groups["right_hand"])
 
 
 @register_transform("order_hands")
@@ -46,9 +43,11 @@ class OrderHands:
     mirrored: bool = False
     lone: str = "right_hand"
 
-    def __call__(self, pose: Pose, rng: np.random.Generator) -> Pose:
+    def __post_init__(self) -> None:
         if self.lone not in ("left_hand", "right_hand"):
             raise ConfigError(f"order_hands: lone must be left_hand or right_hand, not {self.lone!r}")
+
+    def __call__(self, pose: Pose, rng: np.random.Generator) -> Pose:
         left, right = _hand_slots(pose)
         det = pose.detected
         seen = np.stack([det[:, left[0]], det[:, right[0]]], axis=1)  # (T, 2): wrist detected

@@ -146,9 +146,11 @@ class Standardize:
 
     scale: str = "spread"
 
-    def __call__(self, pose: Pose, rng: np.random.Generator) -> Pose:
+    def __post_init__(self) -> None:
         if self.scale not in ("spread", "hand"):
             raise ConfigError(f"standardize: scale must be 'spread' or 'hand', not {self.scale!r}")
+
+    def __call__(self, pose: Pose, rng: np.random.Generator) -> Pose:
         det = pose.detected
         if not det.any():
             return pose
@@ -166,12 +168,11 @@ def _hand_length(pose: Pose) -> float | None:
     """Mean wrist (point 0) to middle-finger knuckle (point 9) distance over the detected hands;
     MediaPipe and OpenPose number the 21 hand points the same way."""
     lengths = []
-    for comp, off in zip(pose.layout.components, pose.layout.offsets, strict=False):
-        if comp.name in HAND_COMPONENTS and len(comp.points) == 21:
-            ok = pose.detected[:, off] & pose.detected[:, off + 9]
-            d = np.linalg.norm(pose.data[ok, off + 9, :2] - pose.data[ok, off, :2], axis=-1)
-            lengths.append(d)
-    if not lengths:
-        return None
-    d = np.concatenate(lengths)
+    for hand in ("left_hand", "right_hand"):
+        idx = pose.layout.groups.get(hand, ())
+        if len(idx) == 21:
+            wrist, knuckle = idx[0], idx[9]
+            ok = pose.detected[:, wrist] & pose.detected[:, knuckle]
+            lengths.append(np.linalg.norm(pose.data[ok, knuckle, :2] - pose.data[ok, wrist, :2], axis=-1))
+    d = np.concatenate(lengths) if lengths else np.empty(0)
     return float(d.mean()) if len(d) and d.mean() > 1e-8 else None
