@@ -93,3 +93,25 @@ def test_cli_data_check_finds_krsl_duplicates():
     r = signkit("data", "check", f"krsl20:{shared_path('krsl20', 'krsl20_hands2d_P1-P4.npz')}")
     assert r.returncode == 0, r.stderr
     assert "4430 samples" in r.stdout and "exact duplicates:" in r.stdout
+
+
+def test_cli_evaluates_on_chosen_signers_with_per_class_files(tmp_path):
+    from signkit.data.manifest import write_pose_dir
+
+    poses = synthetic.generate(num_signers=3, samples_per_class=2, seed=1)
+    write_pose_dir(poses, tmp_path / "d")
+    spec = f"pose_dir:{tmp_path / 'd'}"
+    r = signkit("baseline", spec, "--split", "loso", "--length", "8", "-o", str(tmp_path / "b"))
+    assert r.returncode == 0, r.stderr
+    r = signkit("evaluate", str(tmp_path / "b"), spec, "--signers", "S2", "-o", str(tmp_path / "e"))
+    assert r.returncode == 0, r.stderr
+    report = json.loads((tmp_path / "e" / "evaluation.json").read_text())
+    assert report["dataset"].endswith("(signers S2)")
+    rows = list(csv.DictReader((tmp_path / "e" / "per_class.csv").open()))
+    n_s2 = sum(p.metadata["signer"] == "S2" for p in poses)
+    assert sum(int(row["test samples"]) for row in rows) == n_s2
+    confusion = list(csv.reader((tmp_path / "e" / "confusion.csv").open()))
+    assert sum(int(v) for row in confusion[1:] for v in row[1:]) == n_s2
+    r = signkit("evaluate", str(tmp_path / "b"), spec, "--signers", "S9")
+    assert r.returncode != 0 and "Traceback" not in r.stderr
+    assert "no signer S9 (its signers: S1, S2, S3)" in r.stderr + r.stdout

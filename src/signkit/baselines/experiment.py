@@ -25,7 +25,8 @@ from signkit.data.duplicates import dedup_indices
 from signkit.data.splits import make_splits, save_splits
 from signkit.errors import ConfigError, PoseFileError
 from signkit.reports import metrics as M
-from signkit.reports.plots import ablation_png, confusion_png
+from signkit.reports.plots import ablation_png
+from signkit.reports.tables import write_confusion, write_evaluation
 
 METRIC_NAMES = {"top1": "top-1", "top5": "top-5", "macro_f1": "macro-F1", "merged_top1": "merged top-1"}
 
@@ -143,12 +144,8 @@ def evaluate_saved(run_dir: str | Path, ds: Dataset, merge: str | None = None,
     report = M.classification_report(ds.glosses, pred, proba, list(pipeline.classes_),
                                      _merge_fn(merge))
     if out_dir is not None:
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        vocab = saved["vocabulary"]
-        confusion_png(M.confusion(ds.glosses, pred, vocab), vocab, out / "confusion.png",
-                      title=f"{Path(run_dir).name} on {ds.name}")
-        (out / "evaluation.json").write_text(json.dumps({"dataset": ds.name, **report}, indent=2))
+        write_evaluation(Path(out_dir), ds.name, report, ds.glosses, pred, saved["vocabulary"],
+                         f"{Path(run_dir).name} on {ds.name}")
     return report
 
 
@@ -159,18 +156,7 @@ def _write_outputs(out: Path, result: dict[str, Any], cm: np.ndarray, splits: di
     save_vocabulary(vocab, out / "vocabulary.json")
     save_splits([f for folds in splits.values() for f in folds], out / "splits.json",
                 dataset=result["dataset"], repeats=list(splits))
-    with (out / "confusion.csv").open("w", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(["true \\ predicted", *vocab])
-        for g, row in zip(vocab, cm, strict=True):
-            w.writerow([g, *row.tolist()])
-    with (out / "per_class.csv").open("w", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(["gloss", "accuracy", "test samples"])
-        for g, acc, n in zip(vocab, M.per_class_accuracy(cm), cm.sum(axis=1), strict=True):
-            w.writerow([g, f"{acc:.4f}", int(n)])
-    confusion_png(cm, vocab, out / "confusion.png",
-                  title=f"{result['config']['groups']} ({result['config']['split']})")
+    write_confusion(out, cm, vocab, f"{result['config']['groups']} ({result['config']['split']})")
 
 
 def format_summary(summary: dict[str, dict[str, float]]) -> dict[str, str]:

@@ -293,6 +293,9 @@ def evaluate(
     dataset: DatasetArg,
     merge: MergeOpt = None,
     out: Annotated[Path | None, typer.Option("-o", "--out", help="Folder for the report")] = None,
+    signers: Annotated[str | None, typer.Option(
+        help="Only these signers, comma-separated, e.g. the test signer of a leave-one-signer-out "
+             "fold: --signers 3")] = None,
 ) -> None:
     """Evaluate a trained model on a dataset of the same classes (its vocabulary is saved)."""
     from signkit.baselines.experiment import METRIC_NAMES, evaluate_saved
@@ -300,13 +303,15 @@ def evaluate(
 
     with console.status(f"loading {dataset}"):
         ds = load_dataset(dataset)
+        if signers:
+            ds = ds.of_signers([s.strip() for s in signers.split(",") if s.strip()])
         from signkit.training.predict import evaluate_run, is_deep_run
 
         if is_deep_run(run_dir):
             report = evaluate_run(run_dir, ds, merge, out or run_dir / "evaluation")
         else:
             report = evaluate_saved(run_dir, ds, merge, out or run_dir / "evaluation")
-    table = Table(title=escape(f"{run_dir} on {dataset} ({len(ds)} samples)"))
+    table = Table(title=escape(f"{run_dir} on {ds.name} ({len(ds)} samples)"))
     for k in report:
         table.add_column(METRIC_NAMES[k], justify="right")
     table.add_row(*[f"{100 * v:.2f}" for v in report.values()])

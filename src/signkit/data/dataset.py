@@ -47,6 +47,15 @@ class Dataset:
     def subset(self, indices: Sequence[int]) -> Dataset:
         return Dataset(self.name, [self.samples[i] for i in indices])
 
+    def of_signers(self, signers: Sequence[str]) -> Dataset:
+        """Only the samples of ``signers`` (ids as the loader gives them, e.g. ``"3"``)."""
+        wanted, known = {str(s) for s in signers}, set(self.signers.tolist())
+        if missing := sorted(wanted - known):
+            raise ConfigError(f"{self.name}: no signer {', '.join(missing)} "
+                              f"(its signers: {', '.join(sorted(known)) or 'none recorded'})")
+        keep = [i for i, s in enumerate(self.signers) if s in wanted]
+        return Dataset(f"{self.name} (signers {', '.join(sorted(wanted))})", [self.samples[i] for i in keep])
+
 
 DATASETS: Registry[Callable[[Path], list[Pose]]] = Registry("dataset loader")
 

@@ -84,7 +84,7 @@ def is_deep_run(run_dir: str | Path) -> bool:
 def evaluate_run(run_dir: str | Path, ds, merge: str | None = None,
                  out_dir: str | Path | None = None) -> dict[str, float]:
     """Evaluate a trained deep model on another dataset of its classes (report + confusion PNG)."""
-    from signkit.reports.plots import confusion_png
+    from signkit.reports.tables import write_evaluation
 
     run = load_model(run_dir)
     unknown = sorted(set(ds.vocabulary) - set(run.vocabulary))
@@ -93,12 +93,9 @@ def evaluate_run(run_dir: str | Path, ds, merge: str | None = None,
     merge = merge if merge is not None else run.recipe.data.merge
     report, proba = evaluate_poses(run, run.prepare(ds.samples), list(ds.glosses), merge)
     if out_dir is not None:
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
         pred = [run.vocabulary[i] for i in proba.argmax(1)]
-        confusion_png(M.confusion(ds.glosses, pred, run.vocabulary), run.vocabulary, out / "confusion.png",
-                      title=f"{Path(run_dir).name} on {ds.name}")
-        (out / "evaluation.json").write_text(json.dumps({"dataset": ds.name, **report}, indent=2))
+        write_evaluation(Path(out_dir), ds.name, report, ds.glosses, pred, run.vocabulary,
+                         f"{Path(run_dir).name} on {ds.name}")
     return report
 
 
