@@ -49,12 +49,12 @@ class Dataset:
 
     def of_signers(self, signers: Sequence[str]) -> Dataset:
         """Only the samples of ``signers`` (ids as the loader gives them, e.g. ``"3"``)."""
-        wanted, known = {str(s) for s in signers}, set(self.signers.tolist())
-        if missing := sorted(wanted - known):
+        wanted, per_sample = {str(s) for s in signers}, self.signers.tolist()
+        if missing := sorted(wanted - set(per_sample)):
             raise ConfigError(f"{self.name}: no signer {', '.join(missing)} "
-                              f"(its signers: {', '.join(sorted(known)) or 'none recorded'})")
-        keep = [i for i, s in enumerate(self.signers) if s in wanted]
-        return Dataset(f"{self.name} (signers {', '.join(sorted(wanted))})", [self.samples[i] for i in keep])
+                              f"(its signers: {', '.join(sorted(set(per_sample))) or 'none recorded'})")
+        kept = self.subset([i for i, s in enumerate(per_sample) if s in wanted])
+        return Dataset(f"{self.name} (signers {', '.join(sorted(wanted))})", kept.samples)
 
 
 DATASETS: Registry[Callable[[Path], list[Pose]]] = Registry("dataset loader")

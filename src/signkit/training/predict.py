@@ -83,7 +83,8 @@ def is_deep_run(run_dir: str | Path) -> bool:
 
 def evaluate_run(run_dir: str | Path, ds, merge: str | None = None,
                  out_dir: str | Path | None = None) -> dict[str, float]:
-    """Evaluate a trained deep model on another dataset of its classes (report + confusion PNG)."""
+    """Evaluate a trained deep model on another dataset of its classes (report, confusion
+    CSV and PNG, per-class CSV in ``out_dir``)."""
     from signkit.reports.tables import write_evaluation
 
     run = load_model(run_dir)
