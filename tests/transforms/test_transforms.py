@@ -25,7 +25,8 @@ def test_registry_lists_every_transform():
     assert set(TRANSFORMS) >= {
         "normalize_frame", "center_scale", "hands_to_wrist", "face_to_nose", "interpolate",
         "resample_fps", "rotate", "shear", "scale", "time_shift", "uniform_subsample",
-        "random_crop_time", "hflip", "krsl_sample", "select", "order_hands", "standardize"}
+        "random_crop_time", "hflip", "krsl_sample", "select", "order_hands", "standardize",
+        "hand_affine", "random_trim"}
     with pytest.raises(ConfigError, match="unknown transform"):
         build_transforms(["nope"])
 
@@ -163,6 +164,38 @@ def test_undetected_points_are_never_moved(rng):
     p = _pose(rng.uniform(0, 1, (2, 42, 2)), conf)
     for name in ("rotate", "shear", "scale", "hands_to_wrist"):
         assert _apply(name, p).data[0, 3].tolist() == p.data[0, 3].tolist()
+
+
+def test_hand_affine_moves_each_hand_rigidly_and_on_its_own(rng):
+    p = _pose(rng.uniform(0, 1, (5, 42, 2)))
+    out = _apply("hand_affine", p, max_angle=0.5, min_scale=1.0, max_scale=1.0, seed=1)
+    for hand in (slice(0, 21), slice(21, 42)):  # scale 1: shapes keep their distances
+        d0 = np.linalg.norm(p.data[:, hand, None] - p.data[:, None, hand], axis=-1)
+        d1 = np.linalg.norm(out.data[:, hand, None] - out.data[:, None, hand], axis=-1)
+        np.testing.assert_allclose(d0, d1, atol=1e-5)
+    # one draw per hand for the whole sequence: a hand's wrist moves by the same amount in every
+    # frame, and the two hands by different amounts
+    move = out.data[:, [0, 21]] - p.data[:, [0, 21]]
+    np.testing.assert_allclose(move, np.broadcast_to(move[:1], move.shape), atol=1e-6)
+    assert not np.allclose(move[0, 0], move[0, 1])
+    big = _apply("hand_affine", p, max_angle=0.0, min_scale=2.0, max_scale=2.0, shift=0.0)
+    np.testing.assert_allclose(big.data[:, 1:21] - big.data[:, :1], 2 * (p.data[:, 1:21] - p.data[:, :1]),
+                               rtol=1e-5)
+    conf = np.ones((5, 42), np.float32)
+    conf[2, 7] = 0
+    assert _apply("hand_affine", _pose(p.data, conf)).data[2, 7].tolist() == p.data[2, 7].tolist()
+
+
+def test_random_trim_keeps_a_contiguous_share(rng):
+    p = _pose(rng.uniform(size=(40, 42, 2)))
+    for seed in range(5):
+        out = _apply("random_trim", p, min_keep=0.5, seed=seed)
+        assert 20 <= len(out) <= 40
+        start = int(np.where((p.data == out.data[0]).all(axis=(1, 2)))[0][0])
+        np.testing.assert_array_equal(out.data, p.data[start:start + len(out)])
+    assert len(_apply("random_trim", p, min_keep=1.0)) == 40
+    with pytest.raises(ConfigError, match="min_keep"):
+        _apply("random_trim", p, min_keep=0)
 
 
 def test_hflip_swaps_left_and_right():

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from signkit.pose.articulators import HAND_COMPONENTS
 from signkit.pose.pose import Pose
 from signkit.transforms.base import keep_undetected, register_transform, xy_center
 
@@ -74,3 +75,39 @@ class HorizontalFlip:
         data[..., 0] = np.where(pose.detected, 2 * c - data[..., 0], data[..., 0])
         perm = pose.layout.mirror
         return pose.replace(data=data[:, perm], confidence=pose.confidence[:, perm])
+
+
+@register_transform("hand_affine")
+@dataclass
+class RandomHandAffine:
+    """Rotate and scale each hand about its own wrist, and move it, with draws per hand.
+
+    The whole-pose augmentations above change the camera; this one changes the signer: how big
+    their hands are, at what angle they hold them, where they put them. ``shift`` is a fraction of
+    the hand's own size (wrist to farthest point).
+    """
+
+    max_angle: float = 0.3
+    min_scale: float = 0.85
+    max_scale: float = 1.15
+    shift: float = 0.3
+
+    def __call__(self, pose: Pose, rng: np.random.Generator) -> Pose:
+        out = pose.data.copy()
+        det = pose.detected
+        for comp, off in zip(pose.layout.components, pose.layout.offsets, strict=False):
+            if comp.name not in HAND_COMPONENTS:
+                continue
+            sl = slice(off, off + len(comp.points))
+            seen = det[:, off]
+            if not seen.any():
+                continue
+            a = rng.uniform(-self.max_angle, self.max_angle)
+            s = rng.uniform(self.min_scale, self.max_scale)
+            m = s * np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]])
+            wrist = out[:, off:off + 1, :2]
+            rel = out[:, sl, :2] - wrist
+            size = np.linalg.norm(rel[seen], axis=-1).max(axis=-1).mean()
+            move = rng.uniform(-self.shift, self.shift, size=2) * size
+            out[:, sl, :2] = rel @ m.T + wrist + move
+        return keep_undetected(pose, out.astype(pose.data.dtype))

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from signkit.errors import ConfigError
 from signkit.pose.pose import Pose
 from signkit.transforms.base import register_transform
 
@@ -119,6 +120,30 @@ class RandomTemporalCrop:
             return pose
         start = int(rng.integers(0, len(pose) - self.length + 1))
         return pose.frames(slice(start, start + self.length))
+
+
+@register_transform("random_trim")
+@dataclass
+class RandomTrim:
+    """Keep a random contiguous window of a fraction in ``[min_keep, 1]`` of the frames.
+
+    Signs cut out of sentences start and end where an annotator put the boundary; trimming
+    imitates other boundaries (and a faster or slower sign once brought to a fixed length).
+    """
+
+    min_keep: float = 0.8
+
+    def __post_init__(self) -> None:
+        if not 0 < self.min_keep <= 1:
+            raise ConfigError(f"random_trim: min_keep must be in (0, 1], not {self.min_keep}")
+
+    def __call__(self, pose: Pose, rng: np.random.Generator) -> Pose:
+        n = len(pose)
+        keep = max(1, round(n * rng.uniform(self.min_keep, 1.0)))
+        if keep >= n:
+            return pose
+        start = int(rng.integers(0, n - keep + 1))
+        return pose.frames(slice(start, start + keep))
 
 
 @register_transform("time_shift")
