@@ -10,6 +10,7 @@ from signkit.data.manifest import write_pose_dir
 from signkit.data.splits import make_splits, save_splits, split_from_file
 from signkit.errors import ConfigError, PoseFileError
 from signkit.pose.io import read_pose, write_pose
+from signkit.transforms import build_transforms
 from tests.conftest import shared_path
 
 
@@ -126,3 +127,17 @@ def test_loso_needs_signers():
         make_splits(ds, "loso")
     fold = make_splits(ds, "random", seed=0)[0]
     assert np.isin(fold["test"], fold["train"]).sum() == 0
+
+
+def test_drop_resting_hand_on_krsl_hits_the_signer_whose_idle_hand_is_in_view(krsl):
+    # Signer 3 stands further back: the idle hand hangs in the picture; the others' does not.
+    drop = build_transforms(["drop_resting_hand"])
+    kept: dict[str, list[int]] = {}
+    for pose, signer in zip(krsl.samples, krsl.signers, strict=True):
+        before, after = int(pose.detected.sum()), int(drop(pose).detected.sum())
+        kept.setdefault(signer, [0, 0])
+        kept[signer][0] += before
+        kept[signer][1] += before - after
+    dropped = {s: d / n for s, (n, d) in kept.items()}
+    assert dropped["3"] > 0.1
+    assert all(dropped[s] < 0.02 for s in ("1", "2", "4"))

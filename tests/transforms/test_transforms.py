@@ -26,7 +26,7 @@ def test_registry_lists_every_transform():
         "normalize_frame", "center_scale", "hands_to_wrist", "face_to_nose", "interpolate",
         "resample_fps", "rotate", "shear", "scale", "time_shift", "uniform_subsample",
         "random_crop_time", "hflip", "krsl_sample", "select", "order_hands", "standardize",
-        "hand_affine", "random_trim"}
+        "hand_affine", "random_trim", "drop_resting_hand"}
     with pytest.raises(ConfigError, match="unknown transform"):
         build_transforms(["nope"])
 
@@ -89,6 +89,29 @@ def test_order_hands_assigns_slots_by_position(rng):
     np.testing.assert_array_equal(_apply("order_hands", one, lone="left_hand").data[:, :21], a)
     with pytest.raises(ConfigError, match="left and a right hand"):
         _apply("order_hands", _pose(data.reshape(6, 42, 2)).select("left_hand"))
+
+
+def test_drop_resting_hand_blanks_a_hand_far_below_the_other(rng):
+    # Hand A signs at y ~ 0.3; hand B rests at y ~ 0.9, 12 hand lengths (0.05) lower.
+    def hand(y):
+        h = rng.uniform(-0.01, 0.01, (21, 2)).astype(np.float32) + np.float32([0.5, y])
+        h[9] = h[0] + [0.0, -0.05]
+        return h
+    data = np.zeros((5, 2, 21, 2), np.float32)
+    conf = np.ones((5, 2, 21), np.float32)
+    for t in range(5):
+        data[t] = [hand(0.3), hand(0.9)]
+    data[2, 1], conf[2, 1] = hand(0.4), 1  # frame 2: both hands sign, 2 hand lengths apart
+    data[3, 0], conf[3, 0] = 0, 0  # frame 3: the resting hand alone
+    data[4, 1], conf[4, 1] = 0, 0  # frame 4: the signing hand alone
+    out = _apply("drop_resting_hand", _pose(data.reshape(5, 42, 2), conf.reshape(5, 42)))
+    det = out.detected.reshape(5, 2, 21)[:, :, 0]
+    np.testing.assert_array_equal(det, [[1, 0], [1, 0], [1, 1], [0, 0], [1, 0]])
+    np.testing.assert_array_equal(out.data.reshape(5, 2, 21, 2)[det], data[det])
+    assert not out.data.reshape(5, 2, 21, 2)[~det].any()
+    # a gap under the threshold keeps both hands
+    kept = _apply("drop_resting_hand", _pose(data.reshape(5, 42, 2), conf.reshape(5, 42)), gap=20)
+    np.testing.assert_array_equal(kept.detected, conf.reshape(5, 42) > 0)
 
 
 def test_standardize_centres_and_scales(rng):

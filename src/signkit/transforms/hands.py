@@ -75,3 +75,49 @@ class OrderHands:
         data[swap] = data[swap][:, perm]
         conf[swap] = conf[swap][:, perm]
         return pose.replace(data=data, confidence=conf)
+
+
+@register_transform("drop_resting_hand")
+@dataclass
+class DropRestingHand:
+    """Blank a hand that hangs far below the other one: a hand resting at the waist, not signing.
+
+    Some signers stand further from the camera, so their idle hand stays in the picture (K-RSL's
+    signer 3: in a third of the two-hand frames one hand is over 6 hand lengths below the other;
+    other signers, under 4 %). A model trained on signers whose idle hand is out of view reads
+    that hand as part of the sign. In frames with both hands, a hand whose wrist is more than
+    ``gap`` hand lengths (wrist to middle knuckle, the larger hand's) below the other's is
+    marked undetected; so is a hand seen alone within one hand length of where the resting
+    hand was in the nearest such frame.
+    """
+
+    gap: float = 5.0
+
+    def __call__(self, pose: Pose, rng: np.random.Generator) -> Pose:
+        left, right = _hand_slots(pose)
+        slots = np.stack([left, right])  # (2, 21)
+        seen = pose.detected[:, slots[:, 0]]  # (T, 2)
+        pts = pose.data[:, slots, :2]  # (T, 2, 21, 2)
+        length = np.linalg.norm(pts[:, :, 9] - pts[:, :, 0], axis=-1).max(axis=1)  # (T,)
+        wrist_y = pts[:, :, 0, 1]  # image y grows downwards
+        both = seen.all(axis=1)
+        lower = wrist_y.argmax(axis=1)
+        resting = both & (np.abs(wrist_y[:, 0] - wrist_y[:, 1]) > self.gap * np.maximum(length, 1e-6))
+        if not resting.any():
+            return pose
+        drop = np.zeros_like(seen)
+        drop[resting, lower[resting]] = True
+        alone = seen.sum(axis=1) == 1
+        if alone.any():
+            rest_pos = np.where(resting[:, None], pts[np.arange(len(pose)), lower, 0], np.nan)
+            ref = fill_frames(rest_pos)  # (T, 2): nearest resting wrist
+            lone = seen.argmax(axis=1)
+            hand = pts[np.arange(len(pose)), lone]  # (T, 21, 2)
+            hand_len = np.linalg.norm(hand[:, 9] - hand[:, 0], axis=-1)
+            near = np.linalg.norm(hand[:, 0] - ref, axis=-1) < hand_len
+            drop[alone & near, lone[alone & near]] = True
+        data, conf = pose.data.copy(), pose.confidence.copy()
+        for s in range(2):
+            data[np.ix_(drop[:, s], slots[s])] = 0.0
+            conf[np.ix_(drop[:, s], slots[s])] = 0.0
+        return pose.replace(data=data, confidence=conf)
