@@ -132,12 +132,12 @@ def test_loso_needs_signers():
 def test_drop_resting_hand_on_krsl_hits_the_signer_whose_idle_hand_is_in_view(krsl):
     # Signer 3 stands further back: the idle hand hangs in the picture; the others' does not.
     drop = build_transforms(["drop_resting_hand"])
-    kept: dict[str, list[int]] = {}
+    counts: dict[str, list[int]] = {}  # signer -> [detected points, points dropped]
     for pose, signer in zip(krsl.samples, krsl.signers, strict=True):
         before, after = int(pose.detected.sum()), int(drop(pose).detected.sum())
-        kept.setdefault(signer, [0, 0])
-        kept[signer][0] += before
-        kept[signer][1] += before - after
-    dropped = {s: d / n for s, (n, d) in kept.items()}
+        count = counts.setdefault(signer, [0, 0])
+        count[0] += before
+        count[1] += before - after
+    dropped = {s: d / n for s, (n, d) in counts.items()}
     assert dropped["3"] > 0.1
     assert all(dropped[s] < 0.02 for s in ("1", "2", "4"))

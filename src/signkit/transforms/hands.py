@@ -98,26 +98,23 @@ class DropRestingHand:
         slots = np.stack([left, right])  # (2, 21)
         seen = pose.detected[:, slots[:, 0]]  # (T, 2)
         pts = pose.data[:, slots, :2]  # (T, 2, 21, 2)
-        length = np.linalg.norm(pts[:, :, 9] - pts[:, :, 0], axis=-1).max(axis=1)  # (T,)
+        lengths = np.linalg.norm(pts[:, :, 9] - pts[:, :, 0], axis=-1)  # (T, 2): wrist to knuckle
         wrist_y = pts[:, :, 0, 1]  # image y grows downwards
-        both = seen.all(axis=1)
-        lower = wrist_y.argmax(axis=1)
-        resting = both & (np.abs(wrist_y[:, 0] - wrist_y[:, 1]) > self.gap * np.maximum(length, 1e-6))
+        gap = np.abs(wrist_y[:, 0] - wrist_y[:, 1])
+        resting = seen.all(axis=1) & (gap > self.gap * np.maximum(lengths.max(axis=1), 1e-6))
         if not resting.any():
             return pose
-        drop = np.zeros_like(seen)
+        t = np.arange(len(pose))
+        lower = wrist_y.argmax(axis=1)
+        drop = np.zeros_like(seen)  # (T, 2)
         drop[resting, lower[resting]] = True
         alone = seen.sum(axis=1) == 1
         if alone.any():
-            rest_pos = np.where(resting[:, None], pts[np.arange(len(pose)), lower, 0], np.nan)
-            ref = fill_frames(rest_pos)  # (T, 2): nearest resting wrist
+            ref = fill_frames(np.where(resting[:, None], pts[t, lower, 0], np.nan))  # (T, 2)
             lone = seen.argmax(axis=1)
-            hand = pts[np.arange(len(pose)), lone]  # (T, 21, 2)
-            hand_len = np.linalg.norm(hand[:, 9] - hand[:, 0], axis=-1)
-            near = np.linalg.norm(hand[:, 0] - ref, axis=-1) < hand_len
-            drop[alone & near, lone[alone & near]] = True
-        data, conf = pose.data.copy(), pose.confidence.copy()
-        for s in range(2):
-            data[np.ix_(drop[:, s], slots[s])] = 0.0
-            conf[np.ix_(drop[:, s], slots[s])] = 0.0
-        return pose.replace(data=data, confidence=conf)
+            near = np.linalg.norm(pts[t, lone, 0] - ref, axis=-1) < lengths[t, lone]
+            drop[t[alone & near], lone[alone & near]] = True
+        blank = np.zeros(pose.confidence.shape, bool)  # (T, K)
+        blank[:, slots[0]], blank[:, slots[1]] = drop[:, :1], drop[:, 1:]
+        return pose.replace(data=np.where(blank[..., None], 0.0, pose.data).astype(np.float32),
+                            confidence=np.where(blank, 0.0, pose.confidence).astype(np.float32))
