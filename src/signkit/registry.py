@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import Generic, TypeVar
+import inspect
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, Generic, TypeVar, get_type_hints
+
+from pydantic import ConfigDict, TypeAdapter, ValidationError
 
 from signkit.errors import ConfigError
 
@@ -41,3 +44,40 @@ class Registry(Generic[T]):
 
     def items(self) -> list[tuple[str, T]]:
         return sorted(self._entries.items())
+
+    def check(self, name: str, params: Mapping[str, Any], fixed: tuple[str, ...] = ()) -> dict[str, Any]:
+        """``params`` given by a user for entry ``name``, validated against its type hints.
+
+        Values are converted by pydantic's lax rules (``"5"`` -> 5 for an ``int``), so a wrong
+        name or value is reported at config time, naming the entry and the parameter, rather
+        than as a numpy or torch error deep inside the first call. ``fixed``: parameters the
+        code passes itself, which a user may not set.
+        """
+        entry = self.get(name)
+        kinds = {p.name: p.kind for p in inspect.signature(entry).parameters.values()}
+        star = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+        takes = [p for p, kind in kinds.items() if p not in fixed and kind not in star]
+        open_ended = inspect.Parameter.VAR_KEYWORD in kinds.values()  # e.g. **kw passed to sklearn
+        hints = get_type_hints(entry.__init__ if inspect.isclass(entry) else entry)
+        checked = {}
+        for key, value in params.items():
+            if key in fixed or (key not in takes and not open_ended):
+                raise ConfigError(f"{self.kind} {name!r} has no parameter {key!r}; "
+                                  f"it takes {', '.join(takes) or 'none'}")
+            if key not in hints:
+                checked[key] = value
+                continue
+            try:
+                checked[key] = TypeAdapter(hints[key], config=_ANY_TYPE).validate_python(value)
+            except ValidationError as exc:
+                raise ConfigError(f"{self.kind} {name!r}: {key}={value!r}: "
+                                  f"{exc.errors()[0]['msg']}") from None
+        return checked
+
+    def create(self, name: str, params: Mapping[str, Any] | None = None, **fixed: Any) -> T:
+        """Call entry ``name`` with ``fixed`` (from the code) and the checked user ``params``."""
+        return self.get(name)(**fixed, **self.check(name, params or {}, tuple(fixed)))
+
+
+# Type hints such as ``np.ndarray`` have no pydantic schema: check them with isinstance.
+_ANY_TYPE = ConfigDict(arbitrary_types_allowed=True)

@@ -54,13 +54,28 @@ def test_recipe_round_trip_overrides_and_defaults(tmp_path):
     assert recipe.model.decoder == "linear"
     save_config(recipe, tmp_path / "config.yaml")
     assert read_config(tmp_path / "config.yaml") == recipe
-    assert load_recipe(_recipe(tmp_path, model__encoder="bilstm")).model.decoder == "attention"
-    assert load_recipe(_recipe(tmp_path, model__encoder="transformer")).optim.lr == 1e-4
+    bilstm = {"model__encoder": "bilstm", "model__encoder_params": {}}
+    assert load_recipe(_recipe(tmp_path, **bilstm)).model.decoder == "attention"
+    transformer = {"model__encoder": "transformer", "model__encoder_params": {}}
+    assert load_recipe(_recipe(tmp_path, **transformer)).optim.lr == 1e-4
 
     with pytest.raises(ConfigError, match=r"data\.grups: Extra inputs are not permitted"):
         load_recipe(_recipe(tmp_path), ["data.grups=hands"])
     with pytest.raises(ConfigError, match="expected key=value"):
         load_recipe(_recipe(tmp_path), ["optim.lr"])
+    # Transforms and models are checked when the recipe loads, before any data is read.
+    with pytest.raises(ConfigError, match=r"recipe\.yaml: data\.augment: transform 'rotate': max_angle='wi"):
+        load_recipe(_recipe(tmp_path), ["data.augment=[{name: rotate, max_angle: wide}]"])
+    with pytest.raises(ConfigError, match=r"data\.preprocess: unknown transform 'interp'"):
+        load_recipe(_recipe(tmp_path), ["data.preprocess=[interp]"])
+    with pytest.raises(ConfigError, match=r"model: encoder 'stgcn': channels=\[8, 'x'\]: .*valid integer"):
+        load_recipe(_recipe(tmp_path), ["model.encoder_params={channels: [8, x]}"])
+    with pytest.raises(ConfigError, match="decoder 'attention' has no parameter 'heads'; it takes drop"):
+        load_recipe(_recipe(tmp_path, **bilstm), ["model.decoder_params={heads: 2}"])
+    with pytest.raises(ConfigError, match="encoder 'bilstm' has no parameter 'channels'; it takes hidden"):
+        load_recipe(_recipe(tmp_path, model__encoder="bilstm"))  # the ST-GCN's parameters left in
+    with pytest.raises(ConfigError, match="model: encoder 'bilstm' has no parameter 'num_nodes'"):
+        load_recipe(_recipe(tmp_path, **bilstm), ["model.encoder_params={num_nodes: 3}"])
     (tmp_path / "rel").mkdir()
     rel = _recipe(tmp_path / "rel", data__dataset="pose_dir:../data")
     assert load_recipe(rel).data.dataset == f"pose_dir:{(tmp_path / 'data').resolve()}"

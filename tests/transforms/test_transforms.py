@@ -31,6 +31,26 @@ def test_registry_lists_every_transform():
         build_transforms(["nope"])
 
 
+def test_parameters_are_checked_when_built(rng):
+    # Wrong values name the transform and the parameter instead of failing inside numpy later.
+    with pytest.raises(ConfigError, match=r"transform 'drop_resting_hand': gap='oops': .*valid number"):
+        build_transforms([{"name": "drop_resting_hand", "gap": "oops"}])
+    with pytest.raises(ConfigError, match=r"transform 'interpolate': max_gap=2\.5: .*valid integer"):
+        build_transforms([{"name": "interpolate", "max_gap": 2.5}])
+    with pytest.raises(ConfigError, match="'rotate' has no parameter 'angle'; it takes min_angle, max_angle"):
+        build_transforms([{"name": "rotate", "angle": 0.3}])
+    with pytest.raises(ConfigError, match="has no name"):
+        build_transforms([{"max_angle": 0.3}])
+    with pytest.raises(ConfigError, match="lone must be"):  # the transforms' own checks still run
+        build_transforms([{"name": "order_hands", "lone": "middle"}])
+    # YAML or --set values such as "3" are converted as pydantic would: same result as 3.0.
+    p = _pose(rng.normal(size=(6, 42, 2)))
+    (text,), (number,) = (build_transforms([{"name": "drop_resting_hand", "gap": g}]).transforms
+                          for g in ("3", 3.0))
+    assert text.gap == 3.0 and isinstance(text.gap, float)
+    np.testing.assert_array_equal(text(p, rng).data, number(p, rng).data)
+
+
 def test_normalize_frame_divides_by_frame_size(rng):
     p = _pose(rng.uniform(0, 100, (3, 42, 2)), width=200, height=100)
     out = _apply("normalize_frame", p)

@@ -30,10 +30,22 @@ class Classifier(nn.Module):
         return self.decoder(self.encoder(x))
 
 
+# What the code passes each encoder and decoder; the rest of their parameters come from recipes.
+ENCODER_INPUTS = ("num_nodes", "in_channels", "edges")
+DECODER_INPUTS = ("in_dim", "num_classes")
+
+
+def check_model(encoder: str, decoder: str, encoder_params: dict[str, Any],
+                decoder_params: dict[str, Any]) -> None:
+    """Raise :class:`ConfigError` for an unknown encoder or decoder or a parameter either lacks."""
+    ENCODERS.check(encoder, encoder_params, ENCODER_INPUTS)
+    DECODERS.check(decoder, decoder_params, DECODER_INPUTS)
+
+
 def build_classifier(encoder: str, decoder: str, num_nodes: int, in_channels: int, num_classes: int,
                      edges: np.ndarray, encoder_params: dict[str, Any] | None = None,
                      decoder_params: dict[str, Any] | None = None) -> Classifier:
-    enc = ENCODERS.get(encoder)(num_nodes=num_nodes, in_channels=in_channels, edges=edges,
-                                **(encoder_params or {}))
-    dec = DECODERS.get(decoder)(in_dim=enc.out_dim, num_classes=num_classes, **(decoder_params or {}))
+    enc = ENCODERS.create(encoder, encoder_params, num_nodes=num_nodes, in_channels=in_channels,
+                          edges=edges)
+    dec = DECODERS.create(decoder, decoder_params, in_dim=enc.out_dim, num_classes=num_classes)
     return Classifier(enc, dec)

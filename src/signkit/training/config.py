@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from signkit.errors import ConfigError
 
@@ -41,12 +41,40 @@ class DataConfig(_Strict):
     augment: list[str | dict[str, Any]] = []
     merge: str | None = Field(None, description="regex s/a/b/ merging glosses for 'word' accuracy")
 
+    @field_validator("preprocess", "augment")
+    @classmethod
+    def _buildable(cls, steps: list[str | dict[str, Any]] | None) -> list[str | dict[str, Any]] | None:
+        """Unknown transforms and wrong parameters fail when the recipe loads, not mid-run."""
+        from signkit.transforms import build_transforms
+
+        if steps is not None:
+            try:
+                build_transforms(steps)
+            except ConfigError as exc:
+                raise ValueError(str(exc)) from None
+        return steps
+
 
 class ModelConfig(_Strict):
     encoder: str = "stgcn"
     decoder: str | None = None
     encoder_params: dict[str, Any] = {}
     decoder_params: dict[str, Any] = {}
+
+    @model_validator(mode="after")
+    def _known(self) -> ModelConfig:
+        """Unknown models and wrong parameters fail when the recipe loads, not after the data."""
+        from signkit.models import check_model
+
+        try:
+            check_model(self.encoder, self.decoder_or_default, self.encoder_params, self.decoder_params)
+        except ConfigError as exc:
+            raise ValueError(str(exc)) from None
+        return self
+
+    @property
+    def decoder_or_default(self) -> str:
+        return self.decoder or DEFAULT_DECODER.get(self.encoder, "linear")
 
 
 class OptimConfig(_Strict):
@@ -77,7 +105,7 @@ class Recipe(_Strict):
         """Fill model-dependent defaults (decoder, batch size, learning rate)."""
         defaults = MODEL_DEFAULTS.get(self.model.encoder, MODEL_DEFAULTS["stgcn"])
         model = self.model.model_copy(update={
-            "decoder": self.model.decoder or DEFAULT_DECODER.get(self.model.encoder, "linear")})
+            "decoder": self.model.decoder_or_default})
         optim = self.optim.model_copy(update={
             "lr": self.optim.lr or defaults["lr"],
             "batch_size": self.optim.batch_size or defaults["batch_size"]})
@@ -117,7 +145,9 @@ def recipe_from_dict(tree: dict[str, Any], source: str = "recipe") -> Recipe:
     try:
         return Recipe.model_validate(tree)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        # "Value error, " is pydantic's prefix for the validators' own messages.
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg'].removeprefix('Value error, ')}"
+                             for e in exc.errors())
         raise ConfigError(f"{source}: {problems}") from None
 
 

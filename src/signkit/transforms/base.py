@@ -45,11 +45,9 @@ def build_transforms(specs: Iterable[str | Mapping[str, Any]], seed: int | None 
     built = []
     for spec in specs:
         params = {"name": spec} if isinstance(spec, str) else dict(spec)
-        cls = TRANSFORMS.get(params.pop("name"))
-        try:
-            built.append(cls(**params))
-        except TypeError as exc:
-            raise ConfigError(f"bad parameters for transform {cls.__name__}: {exc}") from None
+        if "name" not in params:
+            raise ConfigError(f"transform {dict(params)} has no name; e.g. {{name: rotate, max_angle: 0.3}}")
+        built.append(TRANSFORMS.create(params.pop("name"), params))
     return Compose(built, seed)
 
 
