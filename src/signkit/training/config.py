@@ -13,6 +13,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from signkit.errors import ConfigError
+from signkit.models import check_model
+from signkit.transforms import build_transforms
 
 # OpenHands' defaults per model family (Adam): batch size and learning rate.
 MODEL_DEFAULTS: dict[str, dict[str, float | int]] = {
@@ -45,8 +47,6 @@ class DataConfig(_Strict):
     @classmethod
     def _buildable(cls, steps: list[str | dict[str, Any]] | None) -> list[str | dict[str, Any]] | None:
         """Unknown transforms and wrong parameters fail when the recipe loads, not mid-run."""
-        from signkit.transforms import build_transforms
-
         if steps is not None:
             try:
                 build_transforms(steps)
@@ -64,8 +64,6 @@ class ModelConfig(_Strict):
     @model_validator(mode="after")
     def _known(self) -> ModelConfig:
         """Unknown models and wrong parameters fail when the recipe loads, not after the data."""
-        from signkit.models import check_model
-
         try:
             check_model(self.encoder, self.decoder_or_default, self.encoder_params, self.decoder_params)
         except ConfigError as exc:
