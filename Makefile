@@ -21,11 +21,11 @@ demo: install
 	$(BIN)/signkit demo
 
 test: install-all
-	$(BIN)/ruff check src tests scripts benchmarks
+	$(BIN)/ruff check src tests scripts benchmarks recipes
 	$(BIN)/python -m pytest -q
 
 lint: install-all
-	$(BIN)/ruff check src tests scripts benchmarks
+	$(BIN)/ruff check src tests scripts benchmarks recipes
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info
