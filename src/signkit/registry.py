@@ -12,6 +12,9 @@ from signkit.errors import ConfigError
 
 T = TypeVar("T")
 
+# Type hints such as ``np.ndarray`` have no pydantic schema: check them with isinstance.
+_ANY_TYPE = ConfigDict(arbitrary_types_allowed=True)
+
 
 class Registry(Generic[T]):
     """A dict of named entries with a ``register`` decorator and helpful lookup errors."""
@@ -78,6 +81,3 @@ class Registry(Generic[T]):
         """Call entry ``name`` with ``fixed`` (from the code) and the checked user ``params``."""
         return self.get(name)(**fixed, **self.check(name, params or {}, tuple(fixed)))
 
-
-# Type hints such as ``np.ndarray`` have no pydantic schema: check them with isinstance.
-_ANY_TYPE = ConfigDict(arbitrary_types_allowed=True)

@@ -1,8 +1,8 @@
 """Average the class probabilities of several leave-one-signer-out runs, fold by fold.
 
 Each argument is a ``signkit crossval`` folder; the runs of one fold must share a test signer
-and a vocabulary. Prints each fold's 20-class / 10-word top-1 of the average, then the mean ± std of top-1,
-top-5, macro-F1 and 10-word (merged) top-1.
+and a vocabulary. Prints each fold's 20-class / 10-word top-1 of the average, then the mean ± std
+of top-1, top-5, macro-F1 and 10-word (merged) top-1.
 
     python recipes/krsl20/probes/ensemble.py runs/krsl20-transformer runs/krsl20-slgcn60
 """
@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import json
 import sys
+from functools import cache
 from pathlib import Path
 
 import numpy as np
 
-from signkit.baselines.experiment import _merge_fn, summarise
+from signkit.baselines.experiment import summarise
 from signkit.data.dataset import load_dataset
-from signkit.reports import metrics as M
-from signkit.training.predict import load_model
+from signkit.training.predict import load_model, proba_report
+
+dataset = cache(load_dataset)  # every fold's runs name the same dataset: read it once
 
 
 def fold_report(run_dirs: list[Path]) -> dict[str, float]:
@@ -27,15 +29,13 @@ def fold_report(run_dirs: list[Path]) -> dict[str, float]:
     test = splits[0]["folds"][0]["test"]
     if any(s["folds"][0]["test"] != test for s in splits):
         raise SystemExit(f"{', '.join(map(str, run_dirs))}: the runs were tested on different samples")
-    ds = load_dataset(splits[0]["dataset"])
+    ds = dataset(splits[0]["dataset"])
     poses, glosses = [ds.samples[i] for i in test], [ds.glosses[i] for i in test]
     runs = [load_model(d) for d in run_dirs]
     if any(r.vocabulary != runs[0].vocabulary for r in runs):
         raise SystemExit(f"{', '.join(map(str, run_dirs))}: the runs have different vocabularies")
     proba = np.mean([r.predict_proba(r.prepare(poses)) for r in runs], axis=0)
-    vocab = runs[0].vocabulary
-    pred = [vocab[i] for i in proba.argmax(1)]
-    return M.classification_report(glosses, pred, proba, vocab, _merge_fn(runs[0].recipe.data.merge))
+    return proba_report(proba, runs[0].vocabulary, glosses, runs[0].recipe.data.merge)
 
 
 def main(crossval_dirs: list[str]) -> None:

@@ -67,14 +67,21 @@ def load_model(run_dir: str | Path, checkpoint: str = "best") -> LoadedRun:
     return LoadedRun(module, read_config(run / CONFIG), read_vocabulary(run / VOCAB), layout)
 
 
-def evaluate_poses(run: LoadedRun, prepared: list[Pose], glosses: list[str],
-                   merge: str | None) -> tuple[dict[str, float], np.ndarray]:
-    """The report of the baseline issue (top-1, top-5, macro-F1, merged) and the probabilities."""
+def proba_report(proba: np.ndarray, vocabulary: list[str], glosses: list[str],
+                 merge: str | None) -> dict[str, float]:
+    """The report of the baseline issue (top-1, top-5, macro-F1, merged) for ``(N, classes)``
+    probabilities over ``vocabulary`` against the true ``glosses``."""
     from signkit.baselines.experiment import _merge_fn
 
+    pred = [vocabulary[i] for i in proba.argmax(1)]
+    return M.classification_report(glosses, pred, proba, vocabulary, _merge_fn(merge))
+
+
+def evaluate_poses(run: LoadedRun, prepared: list[Pose], glosses: list[str],
+                   merge: str | None) -> tuple[dict[str, float], np.ndarray]:
+    """The report of :func:`proba_report` for the run's predictions, and the probabilities."""
     proba = run.predict_proba(prepared)
-    pred = [run.vocabulary[i] for i in proba.argmax(1)]
-    return M.classification_report(glosses, pred, proba, run.vocabulary, _merge_fn(merge)), proba
+    return proba_report(proba, run.vocabulary, glosses, merge), proba
 
 
 def is_deep_run(run_dir: str | Path) -> bool:
