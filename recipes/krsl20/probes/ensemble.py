@@ -39,7 +39,13 @@ def fold_report(run_dirs: list[Path]) -> dict[str, float]:
 
 
 def main(crossval_dirs: list[str]) -> None:
-    folds = sorted(p.name for p in Path(crossval_dirs[0]).glob("repeat*_fold*"))
+    folds = sorted(p.name for p in Path(crossval_dirs[0]).glob("repeat*_fold*")) if crossval_dirs else []
+    if not folds:
+        raise SystemExit("usage: ensemble.py CROSSVAL_DIR [CROSSVAL_DIR ...] (folders holding repeat*_fold*)")
+    runs = [Path(d) / f for d in crossval_dirs for f in folds]
+    missing = [str(r) for r in runs if not (r / "metrics.json").is_file()]  # written when a run ends
+    if missing:
+        raise SystemExit(f"not a finished crossval run: {', '.join(missing)}")
     reports = []
     for fold in folds:
         report = fold_report([Path(d) / fold for d in crossval_dirs])
