@@ -56,6 +56,15 @@ def test_unknown_group_is_one_line(tmp_path):
     assert len(r.stderr.strip().splitlines()) == 1
 
 
+def test_transforms_lists_names_parameters_and_defaults():
+    r = signkit("transforms")
+    assert r.returncode == 0, r.stderr
+    rows = {line.split("│")[1].strip(): line for line in r.stdout.splitlines() if line.count("│") > 2}
+    assert {"bones", "drop_resting_hand", "order_hands", "rotate", "standardize"} <= set(rows)
+    assert "gap=5.0" in rows["drop_resting_hand"] and "lone='right_hand'" in rows["order_hands"]
+    assert "[min_scale, max_scale]" in rows["scale"]  # the docstring, not eaten as Rich markup
+
+
 def test_convert_pose_to_openpose_and_back(tmp_path):
     src = shared_path("poses", "openpose.pose")
     r = signkit("convert", str(src), str(tmp_path / "frames"), "--fps", "24")

@@ -21,8 +21,10 @@ from signkit.data.dataset import load_dataset
 from signkit.errors import ConfigError
 from signkit.pose.io import write_pose
 from signkit.training.config import load_recipe, read_config, save_config
+from signkit.training.data import prepare, to_array
 from signkit.training.predict import load_model
 from signkit.training.run import train
+from signkit.transforms import build_transforms
 
 TINY_GCN = {"channels": [8, 8, 8, 8, 16, 16, 16, 16, 16, 16]}
 
@@ -66,6 +68,8 @@ def test_recipe_round_trip_overrides_and_defaults(tmp_path):
     # Transforms and models are checked when the recipe loads, before any data is read.
     with pytest.raises(ConfigError, match=r"recipe\.yaml: data\.augment: transform 'rotate': max_angle='wi"):
         load_recipe(_recipe(tmp_path), ["data.augment=[{name: rotate, max_angle: wide}]"])
+    with pytest.raises(ConfigError, match=r"data\.features: unknown transform 'bone'"):
+        load_recipe(_recipe(tmp_path), ["data.features=[bone]"])
     with pytest.raises(ConfigError, match=r"data\.preprocess: unknown transform 'interp'"):
         load_recipe(_recipe(tmp_path), ["data.preprocess=[interp]"])
     with pytest.raises(ConfigError, match=r"model: encoder 'stgcn': channels=\[8, 'x'\]: .*valid integer"):
@@ -82,8 +86,13 @@ def test_recipe_round_trip_overrides_and_defaults(tmp_path):
 
 
 def test_train_reload_gives_identical_predictions(tmp_path):
-    recipe = load_recipe(_recipe(tmp_path))
+    # the bone stream: data.features run after the augmentation, in training and in prediction
+    recipe = load_recipe(_recipe(tmp_path, data__features=["bones"]))
     ds = load_dataset(recipe.data.dataset)
+    pose = prepare(ds.samples[:1], recipe.data)[0]
+    bones = build_transforms(["bones"])(pose)
+    np.testing.assert_array_equal(to_array(pose, recipe.data), to_array(bones, recipe.data.model_copy(
+        update={"features": []})))
     metrics = train(recipe, tmp_path / "run", progress_bar=False, dataset=ds)
     assert metrics["epochs"] == 3 and metrics["test_signers"] == ["S3"]
     assert 0 <= metrics["top1"] <= 1 and "top5" in metrics and metrics["train_samples_per_s"] > 0

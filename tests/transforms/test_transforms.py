@@ -26,7 +26,7 @@ def test_registry_lists_every_transform():
         "normalize_frame", "center_scale", "hands_to_wrist", "face_to_nose", "interpolate",
         "resample_fps", "rotate", "shear", "scale", "time_shift", "uniform_subsample",
         "random_crop_time", "hflip", "krsl_sample", "select", "order_hands", "standardize",
-        "hand_affine", "random_trim", "drop_resting_hand"}
+        "hand_affine", "random_trim", "drop_resting_hand", "bones"}
     with pytest.raises(ConfigError, match="unknown transform"):
         build_transforms(["nope"])
 
@@ -79,6 +79,35 @@ def test_hands_to_wrist(rng):
     np.testing.assert_allclose(out.data[:, 21], 0, atol=1e-7)
     np.testing.assert_allclose(out.data[:, 5], p.data[:, 5] - p.data[:, 0], rtol=1e-5)
     np.testing.assert_allclose(out.data[:, 30], p.data[:, 30] - p.data[:, 21], rtol=1e-5)
+
+
+def test_bones_subtract_each_point_s_parent(rng):
+    layout = hands_layout()
+    parent = layout.parents
+    # a tree per hand, rooted at the wrist, along the layout's limbs
+    assert parent[0] == parent[21] == -1 and (parent[1:21] >= 0).all() and (parent[22:] >= 21).all()
+    limbs = {tuple(sorted(e)) for e in layout.edges.tolist()}
+    assert all(tuple(sorted((k, int(parent[k])))) in limbs for k in range(42) if parent[k] >= 0)
+    conf = np.ones((3, 42), np.float32)
+    conf[1, 5] = 0  # index knuckle lost: its bone and its child's bone are unknown
+    p = _pose(rng.uniform(0, 1, (3, 42, 2)), conf)
+    out = _apply("bones", p)
+    np.testing.assert_allclose(out.data[:, [0, 21]], p.data[:, [0, 21]])  # wrists keep their place
+    np.testing.assert_allclose(out.data[0, 4], p.data[0, 4] - p.data[0, 3], rtol=1e-6)
+    np.testing.assert_allclose(out.data[2, 30], p.data[2, 30] - p.data[2, parent[30]], rtol=1e-6)
+    assert not out.detected[1, 5] and not out.detected[1, 6] and out.detected[1, 7]
+    # bones do not move with the hand: a shifted pose has the same bones, shifted roots
+    moved = _apply("bones", _pose(p.data + 0.5, conf))
+    known = out.detected & (parent >= 0)
+    np.testing.assert_allclose(moved.data[known], out.data[known], atol=1e-6)
+    # holistic: one tree per connected piece (the body's arms are not joined to its head in
+    # MediaPipe's limbs, nor the eyebrows to the lips in the face mesh's contours)
+    holistic = holistic_layout()
+    hp = holistic.parents
+    roots = np.flatnonzero(hp < 0)
+    limbs = {tuple(sorted(e)) for e in holistic.edges.tolist()}
+    assert all(tuple(sorted((k, int(hp[k])))) in limbs for k in np.flatnonzero(hp >= 0))
+    assert len(roots) < holistic.num_keypoints and all(hp[hp >= 0] >= 0)
 
 
 def test_order_hands_assigns_slots_by_position(rng):

@@ -15,7 +15,7 @@ from pathlib import Path
 from torch import nn
 
 from signkit.data.dataset import load_dataset
-from signkit.training.predict import LoadedRun, evaluate_poses, load_model
+from signkit.training.predict import LoadedRun, evaluate_poses, load_run
 
 
 def adapt_batch_norm(run: LoadedRun, prepared: list) -> None:
@@ -31,13 +31,13 @@ def adapt_batch_norm(run: LoadedRun, prepared: list) -> None:
 
 def main(run_dirs: list[str]) -> None:
     for run_dir in run_dirs:
-        run = load_model(run_dir)
+        run = load_run(run_dir)
         splits = json.loads((Path(run_dir) / "splits.json").read_text())
         ds = load_dataset(splits["dataset"])
         test = splits["folds"][0]["test"]
         prepared = run.prepare([ds.samples[i] for i in test])
         glosses = [ds.glosses[i] for i in test]
-        merge = run.recipe.data.merge
+        merge = run.merge
         before, _ = evaluate_poses(run, prepared, glosses, merge)
         adapt_batch_norm(run, prepared)
         after, _ = evaluate_poses(run, prepared, glosses, merge)

@@ -19,14 +19,14 @@ from rich.table import Table
 from signkit.cli.annotate import app as annotate_app
 from signkit.cli.console import console, err_console
 from signkit.cli.extract import extract
-from signkit.cli.train import crossval, models, predict, train
+from signkit.cli.train import crossval, ensemble, models, predict, train
 from signkit.errors import SignkitError
 
 app = typer.Typer(help="signkit: sign language processing toolkit.", no_args_is_help=True,
                   pretty_exceptions_enable=False, add_completion=False)
 app.command()(extract)
 app.add_typer(annotate_app, name="annotate")
-for _command in (train, crossval, models, predict):
+for _command in (train, crossval, ensemble, models, predict):
     app.command()(_command)
 
 
@@ -81,6 +81,24 @@ def _mean_detection_rates(poses) -> dict[str, float]:
                     key=lambda g: (g not in GROUPS, GROUPS.index(g) if g in GROUPS else 0, g))
     per_pose = [p.detection_rate() for p in poses]
     return {g: float(np.mean([r[g] for r in per_pose])) for g in groups}
+
+
+@app.command()
+def transforms() -> None:
+    """List the registered pose transforms, their parameters and defaults (for recipes)."""
+    import inspect
+
+    from signkit.transforms import TRANSFORMS
+
+    table = Table(title="transforms (data.preprocess, data.augment, data.features)")
+    for col in ("name", "parameters", "description"):
+        table.add_column(col)
+    for name, cls in TRANSFORMS.items():
+        params = ", ".join(p.name if p.default is inspect.Parameter.empty else f"{p.name}={p.default!r}"
+                           for p in inspect.signature(cls).parameters.values())
+        summary = " ".join((cls.__doc__ or "").strip().split("\n\n")[0].split())
+        table.add_row(name, escape(params), escape(summary))
+    console.print(table)
 
 
 @app.command()
@@ -289,7 +307,7 @@ def ablate(
 
 @app.command()
 def evaluate(
-    run_dir: Annotated[Path, typer.Argument(help="A folder written by baseline or train")],
+    run_dir: Annotated[Path, typer.Argument(help="A folder written by baseline, train or ensemble")],
     dataset: DatasetArg,
     merge: MergeOpt = None,
     out: Annotated[Path | None, typer.Option("-o", "--out", help="Folder for the report")] = None,

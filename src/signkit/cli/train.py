@@ -1,4 +1,5 @@
-"""``signkit train``, ``crossval``, ``models`` and ``predict``: the deep models (``train`` extra)."""
+"""``signkit train``, ``crossval``, ``ensemble``, ``models`` and ``predict``: the deep models
+(``train`` extra)."""
 
 from __future__ import annotations
 
@@ -73,12 +74,41 @@ def crossval(
     with console.status("cross-validation") as status:
         result = run_crossval(_recipe(recipe, overrides, None, None), out, repeats,
                               on_run=lambda m: status.update(escape(m)))
-    table = Table(title=escape(f"{result['encoder']} on {result['groups']}, {result['split']} "
-                               f"({result['folds']} folds x {repeats})"))
+    _crossval_table(f"{result['encoder']} on {result['groups']}, {result['split']} "
+                    f"({result['folds']} folds x {repeats})", result)
+
+
+def _crossval_table(title: str, result: dict) -> None:
+    table = Table(title=escape(title))
     for name in result["table"]:
         table.add_column(name, justify="right")
     table.add_row(*result["table"].values())
     console.print(table)
+
+
+def ensemble(
+    runs: Annotated[list[Path], typer.Argument(help="Run folders of signkit train, or signkit "
+                                                    "crossval folders (then fold by fold)")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="Folder for the ensemble")],
+) -> None:
+    """Average trained models' probabilities: one run folder for predict and evaluate, or, from
+    crossval folders, one per fold, each tested on its fold (mean and std)."""
+    from signkit.extras import require
+
+    require("torch", "train")
+    from signkit.errors import ConfigError
+    from signkit.training.ensemble import ensemble_crossval, is_crossval, write_ensemble
+
+    kinds = {is_crossval(r) for r in runs}
+    if len(kinds) > 1:
+        raise ConfigError("give either run folders or crossval folders, not both")
+    if kinds == {True}:
+        with console.status("ensemble") as status:
+            result = ensemble_crossval(runs, out, on_fold=lambda m: status.update(escape(m)))
+        _crossval_table(f"ensemble of {len(runs)} crossval runs ({result['folds']} folds)", result)
+    else:
+        write_ensemble(runs, out)
+    console.print(f"ensemble folder: {out}")
 
 
 def _summary(cls: type) -> str:
@@ -109,7 +139,7 @@ def models() -> None:
 
 
 def predict(
-    run_dir: Annotated[Path, typer.Argument(help="A folder written by signkit train")],
+    run_dir: Annotated[Path, typer.Argument(help="A folder written by signkit train or ensemble")],
     files: Annotated[list[Path], typer.Argument(help="Pose files (.pose, .npy, ...)")],
     top: Annotated[int, typer.Option(help="How many glosses to list")] = 5,
 ) -> None:

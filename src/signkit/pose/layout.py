@@ -106,6 +106,25 @@ class Layout:
         ]
         return np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
 
+    @cached_property
+    def parents(self) -> np.ndarray:
+        """``(K,)`` each keypoint's parent in breadth-first trees of the limbs, one tree per
+        connected piece, rooted at its lowest-numbered point (a hand's wrist, the face mesh's
+        lips, an eyebrow's first point); -1 for roots and for points with no limb."""
+        from scipy.sparse import coo_matrix
+        from scipy.sparse.csgraph import breadth_first_order
+
+        k, e = self.num_keypoints, self.edges
+        graph = coo_matrix((np.ones(len(e)), (e[:, 0], e[:, 1])), shape=(k, k)).tocsr()
+        parent = np.full(k, -1, dtype=np.int64)
+        reached = np.zeros(k, dtype=bool)
+        for root in range(k):
+            if not reached[root]:
+                order, pred = breadth_first_order(graph, root, directed=False, return_predecessors=True)
+                reached[order] = True
+                parent[order] = np.maximum(pred[order], -1)
+        return parent
+
     # ---- selection ---------------------------------------------------------------------
     def indices(self, *names: str) -> np.ndarray:
         """Sorted global indices of the union of named groups or named selections.

@@ -41,9 +41,11 @@ class DataConfig(_Strict):
     length: int = Field(32, ge=4, le=256)
     preprocess: list[str | dict[str, Any]] | None = None
     augment: list[str | dict[str, Any]] = []
+    features: list[str | dict[str, Any]] = Field(
+        [], description="transforms run after the augmentation, on training and test poses alike (bones)")
     merge: str | None = Field(None, description="regex s/a/b/ merging glosses for 'word' accuracy")
 
-    @field_validator("preprocess", "augment")
+    @field_validator("preprocess", "augment", "features")
     @classmethod
     def _buildable(cls, steps: list[str | dict[str, Any]] | None) -> list[str | dict[str, Any]] | None:
         """Unknown transforms and wrong parameters fail when the recipe loads, not mid-run."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 import torch
@@ -11,7 +13,7 @@ from torch.utils.data import Dataset as TorchDataset
 from signkit.baselines.features import preprocess_and_select
 from signkit.pose.pose import Pose
 from signkit.training.config import DataConfig
-from signkit.transforms import build_transforms
+from signkit.transforms import Compose, build_transforms
 from signkit.transforms.temporal import uniform_indices
 
 
@@ -26,8 +28,16 @@ def prepare(poses: Sequence[Pose], cfg: DataConfig) -> list[Pose]:
     return preprocess_and_select(poses, cfg.preprocess, cfg.groups)
 
 
+@lru_cache(maxsize=8)
+def _pipeline(specs: str) -> Compose:
+    """Built once per recipe's JSON-encoded list, not once per sample."""
+    return build_transforms(json.loads(specs))
+
+
 def to_array(pose: Pose, cfg: DataConfig, rng: np.random.Generator | None = None) -> np.ndarray:
-    """``(length, V, dims)`` float32; undetected keypoints are 0."""
+    """``(length, V, dims)`` float32 after ``cfg.features``; undetected keypoints are 0."""
+    if cfg.features:
+        pose = _pipeline(json.dumps(cfg.features))(pose)
     m = len(pose)
     idx = uniform_indices(m, cfg.length) if rng is None else jittered_indices(m, cfg.length, rng)
     return pose.masked()[idx][..., : cfg.dims].astype(np.float32)

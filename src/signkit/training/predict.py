@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -17,6 +17,9 @@ from signkit.reports import metrics as M
 from signkit.training.config import Recipe, read_config
 from signkit.training.run import CHECKPOINTS, CONFIG, LAYOUT, VOCAB
 
+if TYPE_CHECKING:
+    from signkit.training.ensemble import EnsembleRun
+
 
 @dataclass
 class LoadedRun:
@@ -26,6 +29,11 @@ class LoadedRun:
     recipe: Recipe
     vocabulary: list[str]
     layout: Layout
+
+    @property
+    def merge(self) -> str | None:
+        """The recipe's rule merging glosses for the merged-class accuracy."""
+        return self.recipe.data.merge
 
     def prepare(self, poses: list[Pose]) -> list[Pose]:
         from signkit.training.data import prepare
@@ -52,7 +60,14 @@ class LoadedRun:
         return np.concatenate(out) if out else np.zeros((0, len(self.vocabulary)), np.float32)
 
 
-def load_model(run_dir: str | Path, checkpoint: str = "best") -> LoadedRun:
+def load_model(run_dir: str | Path, checkpoint: str = "best") -> LoadedRun | EnsembleRun:
+    """A run folder of ``signkit train``, or an ensemble folder of ``signkit ensemble``."""
+    from signkit.training.ensemble import is_ensemble, load_ensemble
+
+    return load_ensemble(run_dir) if is_ensemble(run_dir) else load_run(run_dir, checkpoint)
+
+
+def load_run(run_dir: str | Path, checkpoint: str = "best") -> LoadedRun:
     """Everything from the run folder alone: config, vocabulary, layout, weights."""
     from signkit.training.module import PoseClassifier
 
@@ -77,7 +92,7 @@ def proba_report(proba: np.ndarray, vocabulary: list[str], glosses: list[str],
     return M.classification_report(glosses, pred, proba, vocabulary, _merge_fn(merge))
 
 
-def evaluate_poses(run: LoadedRun, prepared: list[Pose], glosses: list[str],
+def evaluate_poses(run: LoadedRun | EnsembleRun, prepared: list[Pose], glosses: list[str],
                    merge: str | None) -> tuple[dict[str, float], np.ndarray]:
     """The report of :func:`proba_report` for the run's predictions, and the probabilities."""
     proba = run.predict_proba(prepared)
@@ -85,7 +100,9 @@ def evaluate_poses(run: LoadedRun, prepared: list[Pose], glosses: list[str],
 
 
 def is_deep_run(run_dir: str | Path) -> bool:
-    return (Path(run_dir) / CHECKPOINTS).is_dir()
+    from signkit.training.ensemble import is_ensemble
+
+    return (Path(run_dir) / CHECKPOINTS).is_dir() or is_ensemble(run_dir)
 
 
 def evaluate_run(run_dir: str | Path, ds, merge: str | None = None,
@@ -98,7 +115,7 @@ def evaluate_run(run_dir: str | Path, ds, merge: str | None = None,
     unknown = sorted(set(ds.vocabulary) - set(run.vocabulary))
     if unknown:
         raise ConfigError(f"{ds.name} has glosses the model never saw: {', '.join(unknown[:10])}")
-    merge = merge if merge is not None else run.recipe.data.merge
+    merge = merge if merge is not None else run.merge
     report, proba = evaluate_poses(run, run.prepare(ds.samples), list(ds.glosses), merge)
     if out_dir is not None:
         pred = [run.vocabulary[i] for i in proba.argmax(1)]
@@ -107,7 +124,7 @@ def evaluate_run(run_dir: str | Path, ds, merge: str | None = None,
     return report
 
 
-def top_k(run: LoadedRun, pose: Pose, k: int = 5) -> list[tuple[str, float]]:
+def top_k(run: LoadedRun | EnsembleRun, pose: Pose, k: int = 5) -> list[tuple[str, float]]:
     """The ``k`` most probable glosses for one pose."""
     proba = run.predict_proba(run.prepare([pose]))[0]
     order = np.argsort(-proba)[:k]

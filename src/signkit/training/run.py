@@ -73,6 +73,7 @@ def train(recipe: Recipe, out_dir: str | Path, resume: bool = False, progress_ba
     from signkit.training.module import PoseClassifier
 
     _quiet_lightning()
+    recipe = recipe.resolved()  # defaults per model, also for recipes built in Python
     # One thread pool per process sized to its share of the cores: oversubscribed OpenMP threads
     # make small ops (an LSTM step) tens of times slower, e.g. under DDP on a 2-core machine.
     # The affinity mask (not cpu_count) so that `taskset -c 1 signkit train ...` gets one thread.
