@@ -21,16 +21,15 @@ from typing import Any
 import numpy as np
 
 from signkit.baselines.experiment import format_summary, summarise
-from signkit.data.dataset import load_dataset, save_vocabulary
-from signkit.errors import ConfigError, PoseFileError
+from signkit.data.dataset import load_dataset, read_vocabulary, save_vocabulary
+from signkit.data.splits import split_from_file
+from signkit.errors import ConfigError
 from signkit.pose.pose import Pose
 from signkit.training.crossval import SUMMARY
-from signkit.training.predict import LoadedRun, load_run, proba_report
-from signkit.training.run import CHECKPOINTS, CONFIG, LAYOUT, METRICS, VOCAB
+from signkit.training.predict import LoadedRun, load_run, proba_report, run_files
+from signkit.training.run import METRICS, SPLITS, VOCAB
 
 ENSEMBLE = "ensemble.json"
-SPLITS = "splits.json"
-_MEMBER_FILES = (CONFIG, VOCAB, LAYOUT, f"{CHECKPOINTS}/best.ckpt")
 
 
 @dataclass
@@ -75,22 +74,19 @@ def write_ensemble(run_dirs: Sequence[str | Path], out_dir: str | Path) -> Path:
     if len(run_dirs) < 2:
         raise ConfigError("an ensemble needs at least two runs")
     runs = [Path(d) for d in run_dirs]
-    for run in runs:
-        for name in _MEMBER_FILES:
-            if not (run / name).is_file():
-                raise PoseFileError(run / name, "missing: not a complete training run folder")
-    vocabularies = [json.loads((r / VOCAB).read_text()) for r in runs]
+    files = [run_files(run) for run in runs]  # (config, vocabulary, layout, best checkpoint)
+    vocabularies = [read_vocabulary(f[1]) for f in files]
     for run, vocabulary in zip(runs[1:], vocabularies[1:], strict=True):
         if vocabulary != vocabularies[0]:
             raise ConfigError(f"{run}: its vocabulary differs from {runs[0]}'s; an ensemble "
                               "averages probabilities of the same classes")
     shutil.rmtree(out / "members", ignore_errors=True)
     members = []
-    for i, run in enumerate(runs):
+    for i, (run, paths) in enumerate(zip(runs, files, strict=True)):
         dest = out / "members" / str(i)
-        for name in _MEMBER_FILES:
-            (dest / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(run / name, dest / name)
+        for path in paths:
+            (dest / path.relative_to(run)).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, dest / path.relative_to(run))
         members.append({"path": f"members/{i}", "source": str(run)})
     save_vocabulary(vocabularies[0], out / VOCAB)
     (out / ENSEMBLE).write_text(json.dumps({"members": members}, indent=2))
@@ -120,22 +116,22 @@ def ensemble_crossval(crossval_dirs: Sequence[str | Path], out_dir: str | Path,
     for fold in folds:
         on_fold(f"ensemble: {fold}")
         members = [d / fold for d in dirs]
-        splits = [json.loads((m / SPLITS).read_text()) for m in members]
-        test = splits[0]["folds"][0]["test"]
-        if any(s["folds"][0]["test"] != test for s in splits):
+        tests = [split_from_file(m / SPLITS)[0]["test"] for m in members]
+        test = tests[0]
+        if any(t != test for t in tests):
             raise ConfigError(f"{', '.join(map(str, members))}: the runs were tested on different samples")
         ensemble = load_ensemble(write_ensemble(members, out / fold))
-        ds = dataset(splits[0]["dataset"])
+        first = json.loads((members[0] / METRICS).read_text())
+        ds = dataset(first["dataset"])
         proba = ensemble.predict_proba([ds.samples[i] for i in test])
         report = proba_report(proba, ensemble.vocabulary, [ds.glosses[i] for i in test], ensemble.merge)
-        first = json.loads((members[0] / METRICS).read_text())
         metrics = {"fold": first["fold"], "test_signers": first["test_signers"], "n_test": len(test),
                    **report}
         shutil.copy2(members[0] / SPLITS, out / fold / SPLITS)
         (out / fold / METRICS).write_text(json.dumps(metrics, indent=2))
         runs.append(metrics)
     summary = summarise(runs)
-    result = {"name": "ensemble", "members": [str(d) for d in dirs], "dataset": splits[0]["dataset"],
+    result = {"name": "ensemble", "members": [str(d) for d in dirs], "dataset": first["dataset"],
               "folds": len(folds), "summary": summary, "table": format_summary(summary), "runs": runs}
     (out / SUMMARY).write_text(json.dumps(result, indent=2))
     return result

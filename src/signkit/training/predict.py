@@ -67,15 +67,22 @@ def load_model(run_dir: str | Path, checkpoint: str = "best") -> LoadedRun | Ens
     return load_ensemble(run_dir) if is_ensemble(run_dir) else load_run(run_dir, checkpoint)
 
 
+def run_files(run_dir: str | Path, checkpoint: str = "best") -> tuple[Path, Path, Path, Path]:
+    """The config, vocabulary, layout and checkpoint that reload a run; a missing one raises."""
+    run = Path(run_dir)
+    needed = (run / CONFIG, run / VOCAB, run / LAYOUT, run / CHECKPOINTS / f"{checkpoint}.ckpt")
+    for path in needed:
+        if not path.is_file():
+            raise PoseFileError(path, "missing: not a complete training run folder")
+    return needed
+
+
 def load_run(run_dir: str | Path, checkpoint: str = "best") -> LoadedRun:
     """Everything from the run folder alone: config, vocabulary, layout, weights."""
     from signkit.training.module import PoseClassifier
 
     run = Path(run_dir)
-    ckpt = run / CHECKPOINTS / f"{checkpoint}.ckpt"
-    for needed in (run / CONFIG, run / VOCAB, run / LAYOUT, ckpt):
-        if not needed.is_file():
-            raise PoseFileError(needed, "missing: not a complete training run folder")
+    *_, ckpt = run_files(run, checkpoint)
     module = PoseClassifier.load_from_checkpoint(ckpt, map_location="cpu", weights_only=False)
     module.eval()
     layout = Layout.from_dict(json.loads((run / LAYOUT).read_text()))
