@@ -94,7 +94,8 @@ def test_ensemble_of_run_folders_and_its_errors(two_crossvals, tmp_path):
 
     for args, message in [
         ((root / "joints", runs[0]), "not both"),
-        ((runs[0], tmp_path / "missing"), "config.yaml: missing: not a complete training run folder"),
+        ((runs[0], tmp_path / "missing"), "missing: no such folder"),
+        ((runs[0], tmp_path), "config.yaml: missing: not a complete training run folder"),
     ]:
         r = _signkit("ensemble", *map(str, args), "-o", str(tmp_path / "x"))
         assert r.returncode != 0 and message in r.stderr and "Traceback" not in r.stderr

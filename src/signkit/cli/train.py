@@ -96,9 +96,12 @@ def ensemble(
     from signkit.extras import require
 
     require("torch", "train")
-    from signkit.errors import ConfigError
+    from signkit.errors import ConfigError, PoseFileError
     from signkit.training.ensemble import ensemble_crossval, is_crossval, write_ensemble
 
+    for run in runs:
+        if not run.is_dir():
+            raise PoseFileError(run, "no such folder")
     kinds = {is_crossval(r) for r in runs}
     if len(kinds) > 1:
         raise ConfigError("give either run folders or crossval folders, not both")
