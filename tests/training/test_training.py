@@ -25,6 +25,7 @@ from signkit.training.data import prepare, to_array
 from signkit.training.predict import load_model
 from signkit.training.run import train
 from signkit.transforms import build_transforms
+from signkit.transforms.temporal import uniform_indices
 
 TINY_GCN = {"channels": [8, 8, 8, 8, 16, 16, 16, 16, 16, 16]}
 
@@ -86,13 +87,14 @@ def test_recipe_round_trip_overrides_and_defaults(tmp_path):
 
 
 def test_train_reload_gives_identical_predictions(tmp_path):
-    # the bone stream: data.features run after the augmentation, in training and in prediction
-    recipe = load_recipe(_recipe(tmp_path, data__features=["bones"]))
+    # the bone-motion stream: data.features run after the augmentation and the frame sampling (a
+    # motion step is one sampled frame), in training and in prediction
+    recipe = load_recipe(_recipe(tmp_path, data__features=["bones", "motion"]))
     ds = load_dataset(recipe.data.dataset)
     pose = prepare(ds.samples[:1], recipe.data)[0]
-    bones = build_transforms(["bones"])(pose)
-    np.testing.assert_array_equal(to_array(pose, recipe.data), to_array(bones, recipe.data.model_copy(
-        update={"features": []})))
+    sampled = pose.frames(uniform_indices(len(pose), recipe.data.length))
+    expected = build_transforms(["bones", "motion"])(sampled).masked()[..., : recipe.data.dims]
+    np.testing.assert_allclose(to_array(pose, recipe.data), expected, rtol=1e-6)
     metrics = train(recipe, tmp_path / "run", progress_bar=False, dataset=ds)
     assert metrics["epochs"] == 3 and metrics["test_signers"] == ["S3"]
     assert 0 <= metrics["top1"] <= 1 and "top5" in metrics and metrics["train_samples_per_s"] > 0

@@ -26,7 +26,7 @@ def test_registry_lists_every_transform():
         "normalize_frame", "center_scale", "hands_to_wrist", "face_to_nose", "interpolate",
         "resample_fps", "rotate", "shear", "scale", "time_shift", "uniform_subsample",
         "random_crop_time", "hflip", "krsl_sample", "select", "order_hands", "standardize",
-        "hand_affine", "random_trim", "drop_resting_hand", "bones"}
+        "hand_affine", "random_trim", "drop_resting_hand", "bones", "motion"}
     with pytest.raises(ConfigError, match="unknown transform"):
         build_transforms(["nope"])
 
@@ -108,6 +108,23 @@ def test_bones_subtract_each_point_s_parent(rng):
     limbs = {tuple(sorted(e)) for e in holistic.edges.tolist()}
     assert all(tuple(sorted((k, int(hp[k])))) in limbs for k in np.flatnonzero(hp >= 0))
     assert len(roots) < holistic.num_keypoints and all(hp[hp >= 0] >= 0)
+
+
+def test_motion_is_the_step_to_the_next_frame(rng):
+    conf = np.ones((4, 42), np.float32)
+    conf[2, 7] = 0  # lost in frame 2: its motion from frame 1 and to frame 3 is unknown
+    p = _pose(rng.uniform(0, 1, (4, 42, 2)), conf)
+    out = _apply("motion", p)
+    np.testing.assert_allclose(out.data[:3], p.data[1:] - p.data[:3], rtol=1e-5)
+    assert (out.data[3] == 0).all() and out.detected[3].all()  # the last frame does not move
+    assert not out.detected[1, 7] and not out.detected[2, 7] and out.detected[0, 7]
+    # a pose that moves steadily has the same motion in every frame
+    steady = _apply("motion", _pose(p.data[:1] + 0.1 * np.arange(4)[:, None, None]))
+    np.testing.assert_allclose(steady.data[:3], 0.1, rtol=1e-5)
+    # bone motion: the motion of the bones, not of the points
+    bm = build_transforms(["bones", "motion"])(p)
+    b = _apply("bones", p)
+    np.testing.assert_allclose(bm.data[0, 30], b.data[1, 30] - b.data[0, 30], rtol=1e-5)
 
 
 def test_order_hands_assigns_slots_by_position(rng):

@@ -42,7 +42,8 @@ class DataConfig(_Strict):
     preprocess: list[str | dict[str, Any]] | None = None
     augment: list[str | dict[str, Any]] = []
     features: list[str | dict[str, Any]] = Field(
-        [], description="transforms run after the augmentation, on training and test poses alike (bones)")
+        [], description="transforms run after the augmentation and frame sampling, on training "
+                        "and test poses alike (bones, motion)")
     merge: str | None = Field(None, description="regex s/a/b/ merging glosses for 'word' accuracy")
 
     @field_validator("preprocess", "augment", "features")

@@ -35,12 +35,14 @@ def _pipeline(specs: str) -> Compose:
 
 
 def to_array(pose: Pose, cfg: DataConfig, rng: np.random.Generator | None = None) -> np.ndarray:
-    """``(length, V, dims)`` float32 after ``cfg.features``; undetected keypoints are 0."""
-    if cfg.features:
-        pose = _pipeline(json.dumps(cfg.features))(pose)
+    """``(length, V, dims)`` float32: ``cfg.length`` frames sampled, then ``cfg.features`` (so a
+    motion step is one sampled frame); undetected keypoints are 0."""
     m = len(pose)
     idx = uniform_indices(m, cfg.length) if rng is None else jittered_indices(m, cfg.length, rng)
-    return pose.masked()[idx][..., : cfg.dims].astype(np.float32)
+    pose = pose.frames(idx)
+    if cfg.features:
+        pose = _pipeline(json.dumps(cfg.features))(pose)
+    return pose.masked()[..., : cfg.dims].astype(np.float32)
 
 
 class PoseTensorDataset(TorchDataset):

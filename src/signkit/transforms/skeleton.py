@@ -1,5 +1,5 @@
-"""Skeleton-derived input streams: ``(T, K, D) -> (T, K, D)`` with each point re-expressed
-along the layout's limbs (the "bone" stream of SL-GCN's multi-stream models)."""
+"""Derived input streams ``(T, K, D) -> (T, K, D)`` of SL-GCN's multi-stream models: each point
+re-expressed along the layout's limbs (bones), or as its displacement to the next frame (motion)."""
 
 from __future__ import annotations
 
@@ -30,3 +30,21 @@ class Bones:
         data[:, child] -= pose.data[:, parent[child]]
         conf[:, child] = np.where(pose.detected[:, parent[child]], conf[:, child], 0.0)
         return pose.replace(data=np.where(conf[..., None] > 0, data, pose.data), confidence=conf)
+
+
+@register_transform("motion")
+@dataclass
+class Motion:
+    """Each point's displacement to the next frame; the last frame's is 0. Known only where the
+    point is detected in both frames. After ``bones`` it gives the bone-motion stream.
+
+    In ``data.features`` it runs on the ``data.length`` frames the model sees, so a step is one
+    sampled frame, whatever the recording's frame rate.
+    """
+
+    def __call__(self, pose: Pose, rng: np.random.Generator) -> Pose:
+        data = np.zeros_like(pose.data)
+        data[:-1] = pose.data[1:] - pose.data[:-1]
+        conf = pose.confidence.copy()
+        conf[:-1] = np.where(pose.detected[1:], conf[:-1], 0.0)
+        return pose.replace(data=data, confidence=conf)
