@@ -87,6 +87,31 @@ def test_cli_data_check_baseline_and_ablate(tmp_path):
     assert r.returncode == 1 and "--sampling" in r.stderr
 
 
+def test_cli_baseline_preprocessing_is_used_and_saved(tmp_path):
+    import joblib
+
+    from signkit.data.manifest import write_pose_dir
+
+    write_pose_dir(synthetic.generate(num_signers=2, samples_per_class=2, seed=0), tmp_path / "d")
+    spec = f"pose_dir:{tmp_path / 'd'}"
+    steps = "[{name: interpolate, max_gap: 5}, order_hands, {name: standardize, scale: hand}]"
+    runs = {}
+    for name, extra in (("default", []), ("steps", ["--preprocess", steps])):
+        r = signkit("baseline", spec, "--split", "loso", "--length", "8", "-o", str(tmp_path / name), *extra)
+        assert r.returncode == 0, r.stderr
+        runs[name] = json.loads((tmp_path / name / "metrics.json").read_text())
+    want = [{"name": "interpolate", "max_gap": 5}, "order_hands", {"name": "standardize", "scale": "hand"}]
+    assert runs["default"]["config"]["preprocess"] is None
+    assert runs["steps"]["config"]["preprocess"] == want
+    # Other features, so other predictions; the saved model reads new poses the same way.
+    assert runs["default"]["runs"] != runs["steps"]["runs"]
+    assert joblib.load(tmp_path / "steps" / "model.joblib")["features"]["preprocess"] == want
+    for bad, says in (("[bogus]", "unknown transform 'bogus'"), ("order_hands", "a YAML list"),
+                      ("[{name: drop_resting_hand, gap: oops}]", "gap='oops'")):
+        r = signkit("baseline", spec, "--preprocess", bad)
+        assert r.returncode == 1 and says in r.stderr and "Traceback" not in r.stderr
+
+
 def test_cli_data_check_finds_krsl_duplicates():
     from tests.conftest import shared_path
 

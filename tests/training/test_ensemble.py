@@ -75,6 +75,20 @@ def test_crossval_ensemble_averages_each_fold(two_crossvals, tmp_path):
     assert f"{100 * expected['top1']:.2f}" in r.stdout
 
 
+def test_evaluate_on_a_fold_s_own_test_part(two_crossvals, tmp_path):
+    run = two_crossvals / "joints" / "repeat0_fold1"
+    fold = json.loads((run / "metrics.json").read_text())
+    r = _signkit("evaluate", str(run), "synthetic:3x3", "--test-part", "-o", str(tmp_path / "ev"))
+    assert r.returncode == 0, r.stderr
+    assert f"({fold['n_test']} samples)" in r.stdout  # the test part, not the whole corpus
+    report = json.loads((tmp_path / "ev" / "evaluation.json").read_text())
+    assert report["top1"] == pytest.approx(fold["top1"]) and "test part of" in report["dataset"]
+    r = _signkit("evaluate", str(two_crossvals / "joints"), "synthetic:3x3", "--test-part")
+    assert r.returncode == 1 and "splits.json" in r.stderr and "Traceback" not in r.stderr
+    r = _signkit("evaluate", str(run), "synthetic:2x1", "--test-part")
+    assert r.returncode == 1 and "not the dataset this run was split on" in r.stderr
+
+
 def test_ensemble_of_run_folders_and_its_errors(two_crossvals, tmp_path):
     root = two_crossvals
     runs = [root / "joints" / "repeat0_fold0", root / "bones" / "repeat0_fold0"]

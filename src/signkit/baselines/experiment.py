@@ -22,7 +22,7 @@ from signkit.baselines.classifiers import make_classifier
 from signkit.baselines.features import FeatureConfig, sequence_features
 from signkit.data.dataset import Dataset, save_vocabulary
 from signkit.data.duplicates import dedup_indices
-from signkit.data.splits import make_splits, save_splits
+from signkit.data.splits import SPLIT_FILE, make_splits, save_splits
 from signkit.errors import ConfigError, PoseFileError
 from signkit.reports import metrics as M
 from signkit.reports.plots import ablation_png
@@ -43,6 +43,8 @@ class BaselineConfig:
     merge: str | None = None
     dedup: bool = False
     seed: int = 0
+    # transforms before the groups are selected (None: fill gaps, centre on the shoulders)
+    preprocess: list[str | dict[str, Any]] | None = None
 
 
 def _merge_fn(spec: str | None) -> Callable[[str], str] | None:
@@ -77,7 +79,8 @@ def run_baseline(ds: Dataset, cfg: BaselineConfig, out_dir: str | Path | None = 
     indices = dedup_indices(ds.samples) if cfg.dedup else np.arange(len(ds))
     glosses, signers = ds.glosses, ds.signers
     vocab = ds.vocabulary
-    feat_cfg = FeatureConfig(groups=cfg.groups, length=cfg.length, sampling=cfg.sampling)
+    feat_cfg = FeatureConfig(groups=cfg.groups, length=cfg.length, sampling=cfg.sampling,
+                             preprocess=cfg.preprocess)
     features = None
     runs, all_splits = [], {}
     cm = np.zeros((len(vocab), len(vocab)), dtype=np.int64)
@@ -154,7 +157,7 @@ def _write_outputs(out: Path, result: dict[str, Any], cm: np.ndarray, splits: di
     vocab = result["vocabulary"]
     (out / "metrics.json").write_text(json.dumps(result, indent=2))
     save_vocabulary(vocab, out / "vocabulary.json")
-    save_splits([f for folds in splits.values() for f in folds], out / "splits.json",
+    save_splits([f for folds in splits.values() for f in folds], out / SPLIT_FILE,
                 dataset=result["dataset"], repeats=list(splits))
     write_confusion(out, cm, vocab, f"{result['config']['groups']} ({result['config']['split']})")
 

@@ -13,6 +13,7 @@ from typing import Annotated
 
 import numpy as np
 import typer
+import yaml
 from rich.markup import escape
 from rich.table import Table
 
@@ -236,15 +237,37 @@ def data_check(
                   f"({len(near)} groups). Use --dedup in baseline/ablate to drop them.")
 
 
+def _preprocess_steps(text: str | None) -> list[str | dict] | None:
+    """``--preprocess`` as a YAML list of transforms, checked before any data is read."""
+    from signkit.transforms import build_transforms
+
+    if text is None:
+        return None
+    try:
+        steps = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise SignkitError(f"--preprocess: not YAML ({str(exc).splitlines()[0]})") from None
+    if not isinstance(steps, list):
+        raise SignkitError("--preprocess: a YAML list of transforms, e.g. "
+                           "'[{name: interpolate, max_gap: 5}, order_hands]'")
+    try:
+        build_transforms(steps)
+    except SignkitError as exc:
+        raise SignkitError(f"--preprocess: {exc}") from None
+    return steps
+
+
 def _baseline_config(groups: str, split: str, repeats: int, classifier: str, length: int,
-                     sampling: str, merge: str | None, dedup: bool, seed: int):
+                     sampling: str, merge: str | None, dedup: bool, seed: int,
+                     preprocess: str | None = None):
     from signkit.baselines.experiment import BaselineConfig
     from signkit.baselines.features import SAMPLERS
 
     if sampling not in SAMPLERS:
         raise SignkitError(f"--sampling must be one of {', '.join(SAMPLERS)}, not {sampling!r}")
     return BaselineConfig(groups=groups, split=split, repeats=repeats, classifier=classifier,
-                          length=length, sampling=sampling, merge=merge, dedup=dedup, seed=seed)
+                          length=length, sampling=sampling, merge=merge, dedup=dedup, seed=seed,
+                          preprocess=_preprocess_steps(preprocess))
 
 
 SplitOpt = Annotated[str, typer.Option(help="krsl, loso, random, or a split .json file")]
@@ -255,6 +278,10 @@ SamplingOpt = Annotated[str, typer.Option(help="uniform or krsl (K-RSL fixed-len
 MergeOpt = Annotated[str | None, typer.Option(help="Merge classes for a second accuracy: "
                                                    "'s/q$//' or a CSV of gloss,merged")]
 DedupOpt = Annotated[bool, typer.Option(help="Drop exact and near duplicates before splitting")]
+PreprocessOpt = Annotated[str | None, typer.Option(
+    help="Transforms before the groups are selected, a YAML list as in a recipe's data.preprocess, "
+         "e.g. '[{name: interpolate, max_gap: 5}, drop_resting_hand, order_hands]' "
+         "(default: fill gaps, centre on the shoulders)")]
 OutOpt = Annotated[Path, typer.Option("-o", "--out", help="Output folder")]
 
 
@@ -264,13 +291,15 @@ def baseline(
     groups: Annotated[str, typer.Option(help="Articulator groups, e.g. hands+mouth")] = "hands",
     split: SplitOpt = "loso", repeats: RepeatsOpt = 1, classifier: ClassifierOpt = "logreg",
     length: LengthOpt = 30, sampling: SamplingOpt = "uniform", merge: MergeOpt = None,
-    dedup: DedupOpt = False, seed: int = 0, out: OutOpt = Path("runs/baseline"),
+    dedup: DedupOpt = False, seed: int = 0, preprocess: PreprocessOpt = None,
+    out: OutOpt = Path("runs/baseline"),
 ) -> None:
     """Classical baseline (logistic regression on fixed-length sequences) over repeated splits."""
     from signkit.baselines.experiment import format_summary, run_baseline
     from signkit.data.dataset import load_dataset
 
-    cfg = _baseline_config(groups, split, repeats, classifier, length, sampling, merge, dedup, seed)
+    cfg = _baseline_config(groups, split, repeats, classifier, length, sampling, merge, dedup, seed,
+                           preprocess)
     with console.status(f"loading {dataset}") as status:
         ds = load_dataset(dataset)
         result = run_baseline(ds, cfg, out, progress=lambda m: status.update(m))
@@ -290,13 +319,15 @@ def ablate(
                                                    "list them after it)")] = ["hands", "hands+non_manual"],  # noqa: B006
     split: SplitOpt = "loso", repeats: RepeatsOpt = 1, classifier: ClassifierOpt = "logreg",
     length: LengthOpt = 30, sampling: SamplingOpt = "uniform", merge: MergeOpt = None,
-    dedup: DedupOpt = False, seed: int = 0, out: OutOpt = Path("runs/ablation"),
+    dedup: DedupOpt = False, seed: int = 0, preprocess: PreprocessOpt = None,
+    out: OutOpt = Path("runs/ablation"),
 ) -> None:
     """Compare articulator-group sets: markdown table, CSV and bar chart with error bars."""
     from signkit.baselines.experiment import run_ablation
     from signkit.data.dataset import load_dataset
 
-    cfg = _baseline_config("", split, repeats, classifier, length, sampling, merge, dedup, seed)
+    cfg = _baseline_config("", split, repeats, classifier, length, sampling, merge, dedup, seed,
+                           preprocess)
     with console.status(f"loading {dataset}") as status:
         ds = load_dataset(dataset)
         run_ablation(ds, groups, cfg, out, progress=lambda m: status.update(m))
@@ -314,6 +345,9 @@ def evaluate(
     signers: Annotated[str | None, typer.Option(
         help="Only these signers, comma-separated, e.g. the test signer of a leave-one-signer-out "
              "fold: --signers 3")] = None,
+    test_part: Annotated[bool, typer.Option(
+        help="Only the samples the run was tested on (the test part of its splits.json), e.g. "
+             "for a run trained on a split file that put some of the test signer in training")] = False,
 ) -> None:
     """Evaluate a trained model on a dataset of the same classes (its vocabulary is saved)."""
     from signkit.baselines.experiment import METRIC_NAMES, evaluate_saved
@@ -321,6 +355,8 @@ def evaluate(
 
     with console.status(f"loading {dataset}"):
         ds = load_dataset(dataset)
+        if test_part:
+            ds = _test_part(run_dir, ds)
         if signers:
             ds = ds.of_signers([s.strip() for s in signers.split(",") if s.strip()])
         from signkit.training.predict import evaluate_run, is_deep_run
@@ -334,6 +370,23 @@ def evaluate(
         table.add_column(METRIC_NAMES[k], justify="right")
     table.add_row(*[f"{100 * v:.2f}" for v in report.values()])
     console.print(table)
+
+
+def _test_part(run_dir: Path, ds):
+    """The samples of ``ds`` that the run in ``run_dir`` (one fold) was tested on."""
+    from signkit.data.dataset import Dataset
+    from signkit.data.splits import SPLIT_FILE, split_from_file
+
+    path = run_dir / SPLIT_FILE
+    folds = split_from_file(path)
+    if len(folds) != 1:
+        raise SignkitError(f"{path}: {len(folds)} folds; --test-part needs the run of "
+                           "one fold (signkit train, or one fold folder of crossval or ensemble)")
+    test = folds[0]["test"]
+    if max(test, default=-1) >= len(ds):
+        raise SignkitError(f"{path}: its test part indexes sample {max(test)}, but "
+                           f"{ds.name} has {len(ds)}: not the dataset this run was split on")
+    return Dataset(f"{ds.name} (test part of {run_dir})", ds.subset(test).samples)
 
 
 def _expand_multi_option(argv: list[str], option: str) -> list[str]:

@@ -18,6 +18,7 @@ from signkit.errors import ConfigError, PoseFileError
 from signkit.registry import Registry
 
 Fold = dict[str, list[int]]
+SPLIT_FILE = "splits.json"  # the name every run folder (baseline, train, ensemble) saves its folds under
 SPLITS: Registry[Callable[..., list[Fold]]] = Registry("split")
 
 

@@ -19,12 +19,12 @@ import numpy as np
 
 from signkit.data.dataset import Dataset, load_dataset, save_vocabulary
 from signkit.data.duplicates import dedup_indices
-from signkit.data.splits import make_splits, save_splits
+from signkit.data.splits import SPLIT_FILE, make_splits, save_splits
 from signkit.errors import ConfigError
 from signkit.training.config import Recipe, save_config
 
 CONFIG, VOCAB, LAYOUT, METRICS = "config.yaml", "vocabulary.json", "layout.json", "metrics.json"
-SPLITS = "splits.json"
+SPLITS = SPLIT_FILE
 CHECKPOINTS = "checkpoints"
 
 
