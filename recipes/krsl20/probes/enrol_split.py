@@ -24,6 +24,7 @@ import numpy as np
 from signkit.data.dataset import load_dataset
 from signkit.data.duplicates import near_duplicate_groups
 from signkit.data.splits import Fold, leave_one_signer_out, save_splits
+from signkit.errors import SignkitError
 
 
 def enrol(fold: Fold, glosses: np.ndarray, group_of: dict[int, list[int]], shots: int, held: int,
@@ -55,12 +56,15 @@ def main() -> None:
                          "runs with the same --held and --seed share their test parts")
     ap.add_argument("-o", "--out", required=True, help="split .json to write")
     args = ap.parse_args()
-    ds = load_dataset(f"krsl20:{args.npz}")
-    group_of = {i: g for g in near_duplicate_groups(ds.samples) for i in g}
-    rng = np.random.default_rng(args.seed)
     held = args.shots if args.held is None else args.held
     if not 0 <= args.shots <= held:
         ap.error("--shots must be from 0 to --held")
+    try:
+        ds = load_dataset(f"krsl20:{args.npz}")
+    except SignkitError as exc:
+        ap.exit(1, f"error: {exc}\n")
+    group_of = {i: g for g in near_duplicate_groups(ds.samples) for i in g}
+    rng = np.random.default_rng(args.seed)
     folds = [enrol(f, ds.glosses, group_of, args.shots, held, rng)
              for f in leave_one_signer_out(ds, np.arange(len(ds)))]
     save_splits(folds, args.out, dataset=ds.name, split=f"loso+enrol{args.shots}of{held}",
