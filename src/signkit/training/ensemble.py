@@ -22,12 +22,12 @@ import numpy as np
 
 from signkit.baselines.experiment import format_summary, summarise
 from signkit.data.dataset import load_dataset, read_vocabulary, save_vocabulary
-from signkit.data.splits import split_from_file
+from signkit.data.splits import SPLIT_FILE, split_from_file
 from signkit.errors import ConfigError
 from signkit.pose.pose import Pose
 from signkit.training.crossval import SUMMARY
 from signkit.training.predict import LoadedRun, load_run, proba_report, run_files
-from signkit.training.run import METRICS, SPLITS, VOCAB
+from signkit.training.run import METRICS, VOCAB
 
 ENSEMBLE = "ensemble.json"
 
@@ -116,7 +116,7 @@ def ensemble_crossval(crossval_dirs: Sequence[str | Path], out_dir: str | Path,
     for fold in folds:
         on_fold(f"ensemble: {fold}")
         members = [d / fold for d in dirs]
-        tests = [split_from_file(m / SPLITS)[0]["test"] for m in members]
+        tests = [split_from_file(m / SPLIT_FILE)[0]["test"] for m in members]
         test = tests[0]
         if any(t != test for t in tests):
             raise ConfigError(f"{', '.join(map(str, members))}: the runs were tested on different samples")
@@ -127,7 +127,7 @@ def ensemble_crossval(crossval_dirs: Sequence[str | Path], out_dir: str | Path,
         report = proba_report(proba, ensemble.vocabulary, [ds.glosses[i] for i in test], ensemble.merge)
         metrics = {"fold": first["fold"], "test_signers": first["test_signers"], "n_test": len(test),
                    **report}
-        shutil.copy2(members[0] / SPLITS, out / fold / SPLITS)
+        shutil.copy2(members[0] / SPLIT_FILE, out / fold / SPLIT_FILE)
         (out / fold / METRICS).write_text(json.dumps(metrics, indent=2))
         runs.append(metrics)
     summary = summarise(runs)

@@ -24,7 +24,6 @@ from signkit.errors import ConfigError
 from signkit.training.config import Recipe, save_config
 
 CONFIG, VOCAB, LAYOUT, METRICS = "config.yaml", "vocabulary.json", "layout.json", "metrics.json"
-SPLITS = SPLIT_FILE
 CHECKPOINTS = "checkpoints"
 
 
@@ -111,7 +110,7 @@ def train(recipe: Recipe, out_dir: str | Path, resume: bool = False, progress_ba
         save_config(recipe, out / CONFIG)
         save_vocabulary(vocab, out / VOCAB)
         (out / LAYOUT).write_text(json.dumps(layout.to_dict()))
-        save_splits([fold], out / SPLITS, dataset=ds.name, split=data.split, fold=data.fold)
+        save_splits([fold], out / SPLIT_FILE, dataset=ds.name, split=data.split, fold=data.fold)
     monitor = {"monitor": "val_acc", "mode": "max"}
     callbacks = [ModelCheckpoint(dirpath=out / CHECKPOINTS, filename="best", save_last=True, **monitor)]
     if tr.patience:
