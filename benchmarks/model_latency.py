@@ -24,7 +24,8 @@ import torch
 from signkit.models import ENCODERS, build_classifier
 from signkit.models.graph import selection_edges
 from signkit.pose.articulators import holistic_layout
-from signkit.training.config import DEFAULT_DECODER, MODEL_DEFAULTS
+from signkit.training.config import MODEL_DEFAULTS
+from signkit.training.tasks.classify import DEFAULT_DECODER
 
 SELECTIONS = {"openhands27": "openhands27", "27+mouth+eyebrows": "openhands27+mouth+eyebrows"}
 FRAMES, CLASSES = 64, 226  # AUTSL's vocabulary size, as in OpenHands' tables

@@ -28,7 +28,10 @@ from signkit.reports import metrics as M
 from signkit.reports.plots import ablation_png
 from signkit.reports.tables import write_confusion, write_evaluation
 
-METRIC_NAMES = {"top1": "top-1", "top5": "top-5", "macro_f1": "macro-F1", "merged_top1": "merged top-1"}
+METRIC_NAMES = {"top1": "top-1", "top5": "top-5", "macro_f1": "macro-F1", "merged_top1": "merged top-1",
+                # continuous recognition (task: ctc): gloss error rates
+                "wer": "WER", "merged_wer": "merged WER", "sub": "sub", "del": "del", "ins": "ins",
+                "ser": "SER"}
 
 
 @dataclass

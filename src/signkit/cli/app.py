@@ -189,7 +189,7 @@ def demo(
         console.print(f"synthetic corpus: {manifest}")
 
 
-data_app = typer.Typer(help="Inspect datasets.", no_args_is_help=True)
+data_app = typer.Typer(help="Inspect datasets and build continuous sequences.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
 
 DatasetArg = Annotated[str, typer.Argument(help="LOADER:PATH, e.g. krsl20:data/krsl20.npz "
@@ -235,6 +235,51 @@ def data_check(
     console.print(f"exact duplicates: {n_exact} samples repeat another ({len(exact)} groups, "
                   f"{cross} of them across signers); near duplicates: {n_near} "
                   f"({len(near)} groups). Use --dedup in baseline/ablate to drop them.")
+
+
+def _range(text: str, option: str) -> tuple[int, int]:
+    """``"2-6"`` (or ``"3"``) -> ``(2, 6)``."""
+    low, _, high = text.partition("-")
+    try:
+        return int(low), int(high or low)
+    except ValueError:
+        raise SignkitError(f"{option} {text!r}: expected LOW-HIGH frames, e.g. 2-6") from None
+
+
+@data_app.command("chain")
+def data_chain(
+    dataset: DatasetArg,
+    out: Annotated[Path, typer.Option("-o", "--out", help="Folder for the .pose files and manifest.csv")],
+    min_signs: Annotated[int, typer.Option("--min", help="Fewest signs per sequence")] = 2,
+    max_signs: Annotated[int, typer.Option("--max", help="Most signs per sequence")] = 6,
+    per_signer: Annotated[int, typer.Option(help="Sequences per signer")] = 100,
+    seed: Annotated[int, typer.Option()] = 0,
+    transition: Annotated[str, typer.Option(help="Interpolated frames between two signs, LOW-HIGH")] = "2-6",
+    rest: Annotated[str, typer.Option(help="Rest frames (nothing detected) between two signs, "
+                                           "LOW-HIGH")] = "0-0",
+) -> None:
+    """Continuous sequences from isolated signs: random samples of ONE signer joined in order
+    with interpolated transitions; a pose_dir dataset (gloss: the sequence; spans: each sign's
+    frames) for task: ctc recipes."""
+    from rich.progress import Progress
+
+    from signkit.data.chain import chain_dataset
+    from signkit.data.dataset import load_dataset
+    from signkit.data.manifest import write_pose_dir
+
+    transitions, rests = _range(transition, "--transition"), _range(rest, "--rest")
+    with console.status(f"loading {dataset}"):
+        ds = load_dataset(dataset)
+    with Progress(console=console, transient=True) as bar:
+        n = per_signer * len(set(ds.signers.tolist()))
+        task = bar.add_task("chaining", total=n)
+        seqs = chain_dataset(ds, min_signs, max_signs, per_signer, seed, transitions, rests,
+                             lambda i: bar.update(task, completed=i))
+        task = bar.add_task("writing", total=n)
+        manifest = write_pose_dir(seqs, out, lambda i: bar.advance(task), extra=("spans", "sources"))
+    lengths = np.array([len(p) for p in seqs])
+    console.print(f"{len(seqs)} sequences of {min_signs}-{max_signs} signs, {lengths.min()}-{lengths.max()} "
+                  f"frames (median {np.median(lengths):g}): {manifest}")
 
 
 def _preprocess_steps(text: str | None) -> list[str | dict] | None:
@@ -348,8 +393,14 @@ def evaluate(
     test_part: Annotated[bool, typer.Option(
         help="Only the samples the run was tested on (the test part of its splits.json), e.g. "
              "for a run trained on a split file that put some of the test signer in training")] = False,
+    beam: Annotated[int | None, typer.Option(help="CTC runs: beam width (0: greedy; default: the "
+                                                  "recipe's decode.beam_width)")] = None,
+    lm_order: Annotated[int | None, typer.Option(help="CTC runs: n-gram gloss LM order (0: none; "
+                                                      "default: the recipe's decode.lm_order)")] = None,
 ) -> None:
-    """Evaluate a trained model on a dataset of the same classes (its vocabulary is saved)."""
+    """Evaluate a trained model on a dataset of the same glosses (its vocabulary is saved). A
+    continuous (CTC) run reports WER, its substitutions, deletions and insertions and SER, per
+    signer too, and writes alignments.csv and posteriors.png."""
     from signkit.baselines.experiment import METRIC_NAMES, evaluate_saved
     from signkit.data.dataset import load_dataset
 
@@ -361,15 +412,22 @@ def evaluate(
             ds = ds.of_signers([s.strip() for s in signers.split(",") if s.strip()])
         from signkit.training.predict import evaluate_run, is_deep_run
 
+        decode = {k: v for k, v in (("beam_width", beam), ("lm_order", lm_order)) if v is not None}
         if is_deep_run(run_dir):
-            report = evaluate_run(run_dir, ds, merge, out or run_dir / "evaluation")
+            report = evaluate_run(run_dir, ds, merge, out or run_dir / "evaluation", decode)
         else:
             report = evaluate_saved(run_dir, ds, merge, out or run_dir / "evaluation")
+    per_signer = report.pop("per_signer", {})
     table = Table(title=escape(f"{run_dir} on {ds.name} ({len(ds)} samples)"))
+    if per_signer:
+        table.add_column("signer")
     for k in report:
         table.add_column(METRIC_NAMES[k], justify="right")
-    table.add_row(*[f"{100 * v:.2f}" for v in report.values()])
+    table.add_row(*(["all"] if per_signer else []), *[f"{100 * v:.2f}" for v in report.values()])
+    for signer, r in per_signer.items():
+        table.add_row(escape(signer), *[f"{100 * r[k]:.2f}" for k in report])
     console.print(table)
+    console.print(f"report: {out or run_dir / 'evaluation'}")
 
 
 def _test_part(run_dir: Path, ds):

@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from signkit.cli.console import console
+from signkit.errors import ConfigError
 
 RecipeArg = Annotated[Path, typer.Argument(help="Recipe YAML (data, model, optim, trainer)")]
 SetOpt = Annotated[list[str] | None, typer.Option(
@@ -127,7 +128,8 @@ def models() -> None:
 
     require("torch", "train")
     from signkit.models import DECODERS, ENCODERS
-    from signkit.training.config import DEFAULT_DECODER, MODEL_DEFAULTS
+    from signkit.training.config import MODEL_DEFAULTS
+    from signkit.training.tasks.classify import DEFAULT_DECODER
 
     table = Table(title="encoders")
     for col in ("name", "default decoder", "batch", "lr", "description"):
@@ -145,8 +147,11 @@ def predict(
     run_dir: Annotated[Path, typer.Argument(help="A folder written by signkit train or ensemble")],
     files: Annotated[list[Path], typer.Argument(help="Pose files (.pose, .npy, ...)")],
     top: Annotated[int, typer.Option(help="How many glosses to list")] = 5,
+    eaf: Annotated[Path | None, typer.Option(help="CTC runs: write the glosses as an ELAN file "
+                                                  "(a folder when several files are given)")] = None,
 ) -> None:
-    """The most probable glosses for each pose file, with probabilities."""
+    """The most probable glosses for each pose file, with probabilities; for a continuous (CTC)
+    run, the gloss sequence with start and end times."""
     from signkit.extras import require
 
     require("torch", "train")
@@ -154,8 +159,25 @@ def predict(
     from signkit.training.predict import load_model, top_k
 
     run = load_model(run_dir)
+    if eaf is not None and run.task != "ctc":
+        raise ConfigError("--eaf needs a continuous (task: ctc) run")
     for path in files:
         pose = read_pose(path)
         pose.metadata.setdefault("source", str(path))
+        if run.task == "ctc":
+            target = eaf if eaf is None or len(files) == 1 else eaf / f"{path.stem}.eaf"
+            _print_sequence(run, path, pose, target)
+            continue
         ranked = top_k(run, pose, top)
         console.print(escape(f"{path}: ") + ", ".join(f"{escape(g)} {100 * p:.1f} %" for g, p in ranked))
+
+
+def _print_sequence(run, path: Path, pose, eaf: Path | None) -> None:
+    from signkit.training.tasks.ctc import timed_glosses, write_eaf
+
+    glosses = timed_glosses(run, pose)
+    console.print(escape(f"{path}: ") + (", ".join(escape(f"{g} {a:.2f}-{b:.2f} s") for g, a, b in glosses)
+                                          or "(no gloss)"))
+    if eaf is not None:
+        eaf.parent.mkdir(parents=True, exist_ok=True)
+        console.print(f"wrote {write_eaf(glosses, eaf)}")

@@ -97,11 +97,19 @@ def _read_manifest(path: Path) -> tuple[Path, list[dict[str, str]]]:
 
 
 def _manifest_loader(path: Path) -> list[Pose]:
+    """Rows are numbered as a spreadsheet shows them (the header is row 1) in the errors."""
     root, rows = _read_manifest(path)
+    manifest = path / "manifest.csv" if path.is_dir() else path
     samples = []
-    for row in rows:
-        pose = read_pose(root / row["file"])
+    for n, row in enumerate(rows, start=2):
+        if not (row.get("gloss") or "").strip():
+            raise PoseFileError(manifest, f"row {n} ({row.get('file')}): empty gloss")
+        file = root / (row.get("file") or "")
+        if not row.get("file") or not file.exists():
+            raise PoseFileError(manifest, f"row {n}: pose file {row.get('file')!r} not found in {root}")
+        pose = read_pose(file)
         pose.metadata.update({k: v for k, v in row.items() if v not in (None, "")})
+        pose.metadata.setdefault("source", str(file))
         samples.append(pose)
     return samples
 

@@ -1,9 +1,21 @@
-"""Deep pose classifiers: registered encoders (BiLSTM, Transformer, ST-GCN, SL-GCN) and decoders.
+"""Deep pose models: registered encoders (BiLSTM, Transformer, ST-GCN, SL-GCN), decoders (classes)
+and sequence heads (CTC).
 
 Needs the ``train`` extra (PyTorch).
 """
 
-from signkit.models import bilstm, decoders, slgcn, stgcn, transformer  # noqa: F401  (registration)
-from signkit.models.base import DECODERS, ENCODERS, Classifier, build_classifier, check_model
+from signkit.models import bilstm, decoders, heads, slgcn, stgcn, transformer  # noqa: F401  (registration)
+from signkit.models.base import (
+    DECODERS,
+    ENCODERS,
+    HEADS,
+    Classifier,
+    SequenceModel,
+    build_classifier,
+    build_sequence_model,
+    check_model,
+    check_sequence_model,
+)
 
-__all__ = ["DECODERS", "ENCODERS", "Classifier", "build_classifier", "check_model"]
+__all__ = ["DECODERS", "ENCODERS", "HEADS", "Classifier", "SequenceModel", "build_classifier",
+           "build_sequence_model", "check_model", "check_sequence_model"]

@@ -1,12 +1,16 @@
-"""Encoder + decoder classifiers, each half registered by name; configs refer to the names.
+"""Encoder + decoder classifiers and encoder + head sequence models, each part registered by
+name; configs refer to the names.
 
 Every encoder takes ``x`` of shape ``(B, T, V, C)`` (frames, keypoints, coordinates) and returns
 a sequence ``(B, L, F)`` with ``out_dim = F``; every decoder pools that sequence to class logits
 ``(B, num_classes)``. Graph encoders use ``edges`` (``(E, 2)`` among the V selected keypoints).
+For continuous recognition, ``encoder.frames(x, lengths)`` gives per-frame features of a padded
+batch and their lengths, and a head (``heads.py``) turns them into per-step gloss log-probabilities.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -16,6 +20,7 @@ from signkit.registry import Registry
 
 ENCODERS: Registry[type[nn.Module]] = Registry("encoder")
 DECODERS: Registry[type[nn.Module]] = Registry("decoder")
+HEADS: Registry[type[nn.Module]] = Registry("sequence head")
 
 
 class Classifier(nn.Module):
@@ -33,6 +38,7 @@ class Classifier(nn.Module):
 # What the code passes each encoder and decoder; the rest of their parameters come from recipes.
 ENCODER_INPUTS = ("num_nodes", "in_channels", "edges")
 DECODER_INPUTS = ("in_dim", "num_classes")
+HEAD_INPUTS = DECODER_INPUTS
 
 
 def check_model(encoder: str, decoder: str, encoder_params: dict[str, Any],
@@ -49,3 +55,37 @@ def build_classifier(encoder: str, decoder: str, num_nodes: int, in_channels: in
                           edges=edges)
     dec = DECODERS.create(decoder, decoder_params, in_dim=enc.out_dim, num_classes=num_classes)
     return Classifier(enc, dec)
+
+
+class SequenceModel(nn.Module):
+    """``log_probs, lengths = head(*encoder.frames(x, lengths))``: ``(B, T, V, C)`` padded frames
+    -> ``(B, T / stride, N)`` log-probabilities (class 0: blank) and each sample's output steps."""
+
+    def __init__(self, encoder: nn.Module, head: nn.Module):
+        super().__init__()
+        self.encoder = encoder
+        self.head = head
+
+    @property
+    def stride(self) -> int:
+        """Input frames per output step."""
+        return int(math.prod(getattr(self.encoder, "strides", [1]))) * self.head.stride
+
+    def forward(self, x: Tensor, lengths: Tensor) -> tuple[Tensor, Tensor]:
+        return self.head(*self.encoder.frames(x, lengths))
+
+
+def check_sequence_model(encoder: str, head: str, encoder_params: dict[str, Any],
+                         head_params: dict[str, Any]) -> None:
+    """:func:`check_model` for an encoder and a sequence head."""
+    ENCODERS.check(encoder, encoder_params, ENCODER_INPUTS)
+    HEADS.check(head, head_params, HEAD_INPUTS)
+
+
+def build_sequence_model(encoder: str, head: str, num_nodes: int, in_channels: int, num_classes: int,
+                         edges: np.ndarray, encoder_params: dict[str, Any] | None = None,
+                         head_params: dict[str, Any] | None = None) -> SequenceModel:
+    """``num_classes`` counts the blank."""
+    enc = ENCODERS.create(encoder, encoder_params, num_nodes=num_nodes, in_channels=in_channels,
+                          edges=edges)
+    return SequenceModel(enc, HEADS.create(head, head_params, in_dim=enc.out_dim, num_classes=num_classes))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from torch import Tensor, nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from signkit.models.base import ENCODERS
 
@@ -24,3 +25,11 @@ class BiLSTMEncoder(nn.Module):
         b, t = x.shape[:2]
         out, _ = self.lstm(self.norm(x.reshape(b, t, -1)))
         return out
+
+    def frames(self, x: Tensor, lengths: Tensor) -> tuple[Tensor, Tensor]:
+        """Padded ``(B, T, V, C)`` -> ``(B, T, 2 * hidden)``; packed, so padding changes nothing."""
+        b, t = x.shape[:2]
+        packed = pack_padded_sequence(self.norm(x.reshape(b, t, -1)), lengths.cpu(), batch_first=True,
+                                      enforce_sorted=False)
+        out, _ = pad_packed_sequence(self.lstm(packed)[0], batch_first=True, total_length=t)
+        return out, lengths

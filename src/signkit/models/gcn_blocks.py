@@ -20,16 +20,21 @@ GCN_STRIDES = [1, 1, 1, 1, 2, 1, 1, 2, 1, 1]
 
 
 class TemporalConv(nn.Module):
-    """Convolution over time only, kernel ``(k, 1)``, with batch norm."""
+    """Convolution over time only, kernel ``(k, 1)``, with batch norm.
+
+    ``mask`` (``(B, 1, T, 1)``, set by :meth:`GraphEncoder.frames` for the length of one call)
+    zeroes padded frames first, so that they reach the valid ones as the convolution's own zero
+    padding would: a padded batch gives each sample the output it has alone."""
 
     def __init__(self, channels: int, kernel: int = 9, stride: int = 1, dropout: float = 0.0):
         super().__init__()
         self.net = nn.Sequential(
             nn.Conv2d(channels, channels, (kernel, 1), (stride, 1), (kernel // 2, 0)),
             nn.BatchNorm2d(channels), nn.Dropout(dropout))
+        self.mask: Tensor | None = None
 
     def forward(self, x: Tensor) -> Tensor:
-        return self.net(x)
+        return self.net(x if self.mask is None else x * self.mask)
 
 
 def residual(cin: int, cout: int, stride: int) -> nn.Module:
@@ -50,6 +55,11 @@ class InputNorm(nn.Module):
         b, t, v, c = x.shape
         y = self.bn(x.permute(0, 2, 3, 1).reshape(b, v * c, t))
         return y.reshape(b, v, c, t).permute(0, 2, 3, 1).contiguous()
+
+
+def time_mask(lengths: Tensor, t: int) -> Tensor:
+    """``(B, 1, T, 1)`` float: 1 on each sample's first ``lengths`` frames."""
+    return (torch.arange(t, device=lengths.device)[None] < lengths[:, None]).float()[:, None, :, None]
 
 
 def pool_nodes(x: Tensor) -> Tensor:
@@ -76,6 +86,25 @@ class GraphEncoder(nn.Module):
         self.blocks = nn.Sequential(*[block(cin, cout, parts, s)
                                       for (cin, cout), s in zip(widths, strides, strict=True)])
         self.out_dim = channels[-1]
+        self.strides = list(strides)
 
     def forward(self, x: Tensor) -> Tensor:
         return pool_nodes(self.blocks(self.norm(x)))
+
+    def frames(self, x: Tensor, lengths: Tensor) -> tuple[Tensor, Tensor]:
+        """Padded ``(B, T, V, C)`` -> ``(B, ceil(T / prod(strides)), F)`` and the output lengths.
+        Padded frames are zeroed before every module that mixes frames (any with a ``mask``
+        attribute: temporal convolutions, SL-GCN's attention), so they change no valid output."""
+        h = self.norm(x)
+        for block, stride in zip(self.blocks, self.strides, strict=True):
+            mask = time_mask(lengths, h.shape[2])
+            masked = [m for m in block.modules() if hasattr(m, "mask")]
+            for m in masked:
+                m.mask = mask
+            try:
+                h = block(h * mask)
+            finally:
+                for m in masked:
+                    m.mask = None
+            lengths = (lengths + stride - 1) // stride  # a strided "same" convolution: ceil(T / s)
+        return pool_nodes(h * time_mask(lengths, h.shape[2])), lengths

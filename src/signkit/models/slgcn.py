@@ -42,10 +42,16 @@ class STCAttention(nn.Module):
         self.channel = nn.Sequential(nn.Linear(channels, channels // 4), nn.ReLU(inplace=True),
                                      nn.Linear(channels // 4, channels))
 
+        self.mask: Tensor | None = None  # (B, 1, T, 1) of a padded batch, as in TemporalConv
+
     def forward(self, x: Tensor) -> Tensor:
-        x = x * (1 + torch.sigmoid(self.spatial(x.mean(2))).unsqueeze(2))       # (B, 1, 1, V)
-        x = x * (1 + torch.sigmoid(self.temporal(x.mean(3))).unsqueeze(3))      # (B, 1, T, 1)
-        return x * (1 + torch.sigmoid(self.channel(x.mean((2, 3))))[..., None, None])  # (B, C, 1, 1)
+        m = torch.ones_like(x[:, :1, :, :1]) if self.mask is None else self.mask
+        x = x * m  # padded frames out of the means over time
+        frames = m.sum(2)  # (B, 1, 1)
+        x = x * (1 + torch.sigmoid(self.spatial(x.sum(2) / frames)).unsqueeze(2))       # (B, 1, 1, V)
+        x = x * (1 + torch.sigmoid(self.temporal(x.mean(3))).unsqueeze(3))              # (B, 1, T, 1)
+        channel = self.channel(x.sum((2, 3)) / (frames[..., 0] * x.shape[3]))
+        return x * (1 + torch.sigmoid(channel)[..., None, None])                        # (B, C, 1, 1)
 
 
 class DropGraph(nn.Module):

@@ -30,10 +30,23 @@ class TransformerEncoder(nn.Module):
         self.norm = nn.LayerNorm(d_model)
         self.out_dim = d_model
 
+    def _check_length(self, t: int) -> None:
+        if t > self.max_len:
+            raise ValueError(f"{t} frames exceed the Transformer's maximum length {self.max_len} "
+                             "(encoder_params.max_len)")
+
     def forward(self, x: Tensor) -> Tensor:
         b, t = x.shape[:2]
-        if t > self.max_len:
-            raise ValueError(f"{t} frames exceed the Transformer's maximum length {self.max_len}")
+        self._check_length(t)
         h = torch.cat([self.cls.expand(b, -1, -1), self.embed(x.reshape(b, t, -1))], dim=1)
         h = self.encoder(h + self.pos[:, : t + 1])
         return self.norm(h[:, :1])
+
+    def frames(self, x: Tensor, lengths: Tensor) -> tuple[Tensor, Tensor]:
+        """Padded ``(B, T, V, C)`` -> every frame's output ``(B, T, d_model)`` (no class token);
+        padded frames are masked out of the attention."""
+        b, t = x.shape[:2]
+        self._check_length(t)
+        pad = torch.arange(t, device=x.device)[None] >= lengths[:, None]
+        h = self.encoder(self.embed(x.reshape(b, t, -1)) + self.pos[:, 1: t + 1], src_key_padding_mask=pad)
+        return self.norm(h), lengths

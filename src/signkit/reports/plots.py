@@ -57,3 +57,27 @@ def ablation_png(names: Sequence[str], means: dict[str, Sequence[float]],
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return Path(path)
+
+
+def posteriors_png(samples: Sequence[tuple[str, np.ndarray]], vocabulary: Sequence[str],
+                   path: str | Path, seconds_per_step: Sequence[float] | None = None) -> Path:
+    """Gloss posteriors over time of a CTC model, one panel per ``(title, log_probs (L, N))``:
+    the blank (class 0) dashed grey, each gloss that reaches 10 % somewhere as a named line."""
+    fig, axes = plt.subplots(len(samples), 1, figsize=(10, 2.4 * len(samples)), squeeze=False)
+    for i, (ax, (title, log_probs)) in enumerate(zip(axes[:, 0], samples, strict=True)):
+        p = np.exp(log_probs)
+        step = seconds_per_step[i] if seconds_per_step else 1.0
+        t = np.arange(len(p)) * step
+        ax.plot(t, p[:, 0], "--", color="0.6", lw=1, label="blank")
+        for c in np.flatnonzero(p[:, 1:].max(0) >= 0.1) + 1:
+            ax.plot(t, p[:, c], lw=1.5, label=vocabulary[c])
+            peak = int(p[:, c].argmax())
+            ax.annotate(vocabulary[c], (t[peak], p[peak, c]), fontsize=7, ha="center", va="bottom")
+        ax.set_ylim(0, 1.1)
+        ax.set_title(title, fontsize=8, loc="left")
+        ax.set_ylabel("p")
+    axes[-1, 0].set_xlabel("seconds" if seconds_per_step else "output step")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return Path(path)

@@ -13,7 +13,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from signkit.errors import ConfigError
-from signkit.models import check_model
+from signkit.training.tasks import get_task
 from signkit.transforms import build_transforms
 
 # OpenHands' defaults per model family (Adam): batch size and learning rate.
@@ -23,7 +23,6 @@ MODEL_DEFAULTS: dict[str, dict[str, float | int]] = {
     "stgcn": {"batch_size": 32, "lr": 1e-3},
     "slgcn": {"batch_size": 32, "lr": 1e-3},
 }
-DEFAULT_DECODER = {"bilstm": "attention"}
 
 
 class _Strict(BaseModel):
@@ -60,22 +59,18 @@ class DataConfig(_Strict):
 
 class ModelConfig(_Strict):
     encoder: str = "stgcn"
-    decoder: str | None = None
+    decoder: str | None = Field(None, description="a decoder (task classify) or a sequence head "
+                                                  "(task ctc: conv_bilstm, transformer)")
     encoder_params: dict[str, Any] = {}
     decoder_params: dict[str, Any] = {}
 
-    @model_validator(mode="after")
-    def _known(self) -> ModelConfig:
-        """Unknown models and wrong parameters fail when the recipe loads, not after the data."""
-        try:
-            check_model(self.encoder, self.decoder_or_default, self.encoder_params, self.decoder_params)
-        except ConfigError as exc:
-            raise ValueError(str(exc)) from None
-        return self
+    def decoder_for(self, task: str) -> str:
+        return self.decoder or get_task(task).default_decoder(self.encoder)
 
-    @property
-    def decoder_or_default(self) -> str:
-        return self.decoder or DEFAULT_DECODER.get(self.encoder, "linear")
+    def check(self, task: str) -> None:
+        """Unknown models and wrong parameters fail when the recipe loads, not after the data."""
+        get_task(task).check_model(self.encoder, self.decoder_for(task), self.encoder_params,
+                                   self.decoder_params)
 
 
 class OptimConfig(_Strict):
@@ -95,18 +90,48 @@ class TrainerConfig(_Strict):
     num_workers: int = 0
 
 
+class DecodeConfig(_Strict):
+    """How a CTC run turns per-step probabilities into glosses (``task: ctc`` only)."""
+
+    beam_width: int = Field(10, ge=0, description="0 or 1: greedy; more: beam search (pyctcdecode)")
+    lm_order: int = Field(0, ge=0, le=6, description="n-gram gloss language model order (0: none), "
+                                                     "built from the training gloss sequences")
+    lm_alpha: float = 0.5
+    lm_beta: float = 0.0
+
+
 class Recipe(_Strict):
     name: str = "run"
+    task: str = Field("classify", description="classify (one gloss per sample) or ctc (a "
+                                              "space-separated gloss sequence per sample)")
     data: DataConfig
     model: ModelConfig = ModelConfig()
     optim: OptimConfig = OptimConfig()
     trainer: TrainerConfig = TrainerConfig()
+    decode: DecodeConfig = DecodeConfig()
+
+    @field_validator("task")
+    @classmethod
+    def _known_task(cls, task: str) -> str:
+        try:
+            get_task(task)
+        except ConfigError as exc:
+            raise ValueError(str(exc)) from None
+        return task
+
+    @model_validator(mode="after")
+    def _known_model(self) -> Recipe:
+        try:
+            self.model.check(self.task)
+        except ConfigError as exc:
+            raise ValueError(f"model: {exc}") from None
+        return self
 
     def resolved(self) -> Recipe:
         """Fill model-dependent defaults (decoder, batch size, learning rate)."""
         defaults = MODEL_DEFAULTS.get(self.model.encoder, MODEL_DEFAULTS["stgcn"])
         model = self.model.model_copy(update={
-            "decoder": self.model.decoder_or_default})
+            "decoder": self.model.decoder_for(self.task)})
         optim = self.optim.model_copy(update={
             "lr": self.optim.lr or defaults["lr"],
             "batch_size": self.optim.batch_size or defaults["batch_size"]})
@@ -147,7 +172,8 @@ def recipe_from_dict(tree: dict[str, Any], source: str = "recipe") -> Recipe:
         return Recipe.model_validate(tree)
     except ValidationError as exc:
         # "Value error, " is pydantic's prefix for the validators' own messages.
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg'].removeprefix('Value error, ')}"
+        problems = "; ".join(": ".join([*([".".join(map(str, e["loc"]))] if e["loc"] else []),
+                                        e["msg"].removeprefix("Value error, ")])
                              for e in exc.errors())
         raise ConfigError(f"{source}: {problems}") from None
 

@@ -1,4 +1,5 @@
-"""Poses -> fixed-length tensors ``(T, V, C)`` for the deep models, with training augmentation."""
+"""Poses -> tensors ``(T, V, C)`` for the deep models, with training augmentation: fixed-length
+for classification, every frame (padded batches with lengths) for continuous recognition."""
 
 from __future__ import annotations
 
@@ -39,7 +40,11 @@ def to_array(pose: Pose, cfg: DataConfig, rng: np.random.Generator | None = None
     motion step is one sampled frame); undetected keypoints are 0."""
     m = len(pose)
     idx = uniform_indices(m, cfg.length) if rng is None else jittered_indices(m, cfg.length, rng)
-    pose = pose.frames(idx)
+    return sequence_array(pose.frames(idx), cfg)
+
+
+def sequence_array(pose: Pose, cfg: DataConfig) -> np.ndarray:
+    """``(T, V, dims)`` float32 of every frame, after ``cfg.features``; undetected keypoints are 0."""
     if cfg.features:
         pose = _pipeline(json.dumps(cfg.features))(pose)
     return pose.masked()[..., : cfg.dims].astype(np.float32)
@@ -66,3 +71,35 @@ class PoseTensorDataset(TorchDataset):
         if self.augment is not None:
             pose = self.augment(pose, self.rng)
         return torch.from_numpy(to_array(pose, self.cfg, self.rng)), int(self.labels[i])
+
+
+class PoseSequenceDataset(TorchDataset):
+    """Prepared poses of any length and their gloss-id sequences (continuous recognition);
+    ``train=True`` applies the augmentation. Batches come from :func:`pad_batch`."""
+
+    def __init__(self, poses: Sequence[Pose], targets: Sequence[Sequence[int]], cfg: DataConfig,
+                 train: bool = False, seed: int = 0):
+        self.poses, self.targets, self.cfg = list(poses), [list(t) for t in targets], cfg
+        self.augment = build_transforms(cfg.augment, seed=seed) if train and cfg.augment else None
+        self.rng = np.random.default_rng(seed)
+        self._fixed = None if train else [torch.from_numpy(sequence_array(p, cfg)) for p in self.poses]
+
+    def __len__(self) -> int:
+        return len(self.poses)
+
+    def __getitem__(self, i: int) -> tuple[torch.Tensor, torch.Tensor]:
+        target = torch.tensor(self.targets[i], dtype=torch.long)
+        if self._fixed is not None:
+            return self._fixed[i], target
+        pose = self.poses[i] if self.augment is None else self.augment(self.poses[i], self.rng)
+        return torch.from_numpy(sequence_array(pose, self.cfg)), target
+
+
+def pad_batch(items: Sequence[tuple[torch.Tensor, torch.Tensor]]
+              ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """``[(frames (T_i, V, C), target (S_i,))]`` -> ``x (B, max T, V, C)`` zero-padded, ``lengths
+    (B,)``, the targets concatenated ``(sum S,)`` and ``target_lengths (B,)`` (CTC loss's form)."""
+    frames, targets = zip(*items, strict=True)
+    lengths = torch.tensor([len(f) for f in frames], dtype=torch.long)
+    x = torch.nn.utils.rnn.pad_sequence(list(frames), batch_first=True)
+    return x, lengths, torch.cat(targets), torch.tensor([len(t) for t in targets], dtype=torch.long)

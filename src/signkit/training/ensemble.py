@@ -37,6 +37,7 @@ class EnsembleRun:
     """Several runs used as one model: the mean of their class probabilities."""
 
     members: list[LoadedRun]
+    task = "classify"
 
     @property
     def vocabulary(self) -> list[str]:

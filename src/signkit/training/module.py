@@ -1,4 +1,5 @@
-"""The LightningModule: a registered encoder + decoder, cross-entropy, Adam and a scheduler."""
+"""The LightningModules: a registered encoder + decoder with cross-entropy (classification), or
+an encoder + sequence head with CTC loss (continuous recognition); both Adam and a scheduler."""
 
 from __future__ import annotations
 
@@ -9,10 +10,28 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from signkit.models import build_classifier
+from signkit.models import build_classifier, build_sequence_model
 
 
-class PoseClassifier(L.LightningModule):
+class _Optimised(L.LightningModule):
+    """Adam with weight decay and the recipe's scheduler (``lr``, ``weight_decay``, ``scheduler``,
+    ``max_epochs`` in the hyper-parameters); the plateau scheduler follows ``monitor``."""
+
+    monitor = ("val_acc", "max")
+
+    def configure_optimizers(self):
+        opt = torch.optim.Adam(self.parameters(), lr=self.hparams.lr, weight_decay=self.hparams.weight_decay)
+        if self.hparams.scheduler == "cosine":
+            sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=max(self.hparams.max_epochs, 1))
+            return {"optimizer": opt, "lr_scheduler": sched}
+        if self.hparams.scheduler == "plateau":
+            sched = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, mode=self.monitor[1], factor=0.5,
+                                                               patience=5)
+            return {"optimizer": opt, "lr_scheduler": {"scheduler": sched, "monitor": self.monitor[0]}}
+        return opt
+
+
+class PoseClassifier(_Optimised):
     """Everything needed to rebuild the network is in the hyper-parameters saved in checkpoints."""
 
     def __init__(self, encoder: str, decoder: str, num_nodes: int, in_channels: int, num_classes: int,
@@ -48,12 +67,53 @@ class PoseClassifier(L.LightningModule):
     def validation_step(self, batch, batch_idx: int) -> None:
         self._step(batch, "val")
 
-    def configure_optimizers(self):
-        opt = torch.optim.Adam(self.parameters(), lr=self.hparams.lr, weight_decay=self.hparams.weight_decay)
-        if self.hparams.scheduler == "cosine":
-            sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=max(self.hparams.max_epochs, 1))
-            return {"optimizer": opt, "lr_scheduler": sched}
-        if self.hparams.scheduler == "plateau":
-            sched = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, mode="max", factor=0.5, patience=5)
-            return {"optimizer": opt, "lr_scheduler": {"scheduler": sched, "monitor": "val_acc"}}
-        return opt
+
+
+class PoseCTC(_Optimised):
+    """Encoder + sequence head over padded batches, CTC loss with blank 0; validation reports the
+    greedy decoding's word (gloss) error rate, which picks the best checkpoint."""
+
+    monitor = ("val_wer", "min")
+
+    def __init__(self, encoder: str, decoder: str, num_nodes: int, in_channels: int, num_classes: int,
+                 edges: list[list[int]], encoder_params: dict[str, Any] | None = None,
+                 decoder_params: dict[str, Any] | None = None, lr: float = 1e-3,
+                 weight_decay: float = 1e-4, label_smoothing: float = 0.0, scheduler: str = "cosine",
+                 max_epochs: int = 60):
+        from torchmetrics.text import WordErrorRate
+
+        super().__init__()
+        self.save_hyperparameters()
+        self.model = build_sequence_model(encoder, decoder, num_nodes, in_channels, num_classes,
+                                          np.asarray(edges, dtype=np.int64).reshape(-1, 2),
+                                          encoder_params, decoder_params)
+        self.val_wer = WordErrorRate()
+
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(B, T, V, C)`` padded, ``(B,)`` -> log-probabilities ``(B, L, classes)``, ``(B,)``."""
+        return self.model(x, lengths)
+
+    def _loss(self, batch) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        x, lengths, targets, target_lengths = batch
+        log_probs, out_lengths = self(x, lengths)
+        loss = F.ctc_loss(log_probs.transpose(0, 1), targets, out_lengths, target_lengths, blank=0,
+                          zero_infinity=True)
+        return loss, log_probs, out_lengths
+
+    def training_step(self, batch, batch_idx: int) -> torch.Tensor:
+        loss, *_ = self._loss(batch)
+        self.log("train_loss", loss, on_epoch=True, on_step=False, batch_size=len(batch[1]), sync_dist=True)
+        return loss
+
+    def validation_step(self, batch, batch_idx: int) -> None:
+        from signkit.training.decoding import greedy
+
+        loss, log_probs, out_lengths = self._loss(batch)
+        self.log("val_loss", loss, prog_bar=True, on_epoch=True, on_step=False, batch_size=len(batch[1]),
+                 sync_dist=True)
+        refs = torch.split(batch[2], batch[3].tolist())
+        hyps = [greedy(lp[:n].numpy()) for lp, n in zip(log_probs.cpu(), out_lengths.tolist(), strict=True)]
+        # Gloss ids as words: the metric only compares them.
+        self.val_wer.update([" ".join(map(str, h)) for h in hyps],
+                            [" ".join(map(str, r.tolist())) for r in refs])
+        self.log("val_wer", self.val_wer, prog_bar=True, on_epoch=True, on_step=False)

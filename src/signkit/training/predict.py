@@ -29,6 +29,16 @@ class LoadedRun:
     recipe: Recipe
     vocabulary: list[str]
     layout: Layout
+    path: Path
+
+    @property
+    def task(self) -> str:
+        return self.recipe.task
+
+    @property
+    def stride(self) -> int:
+        """Input frames per output step of a sequence (CTC) model."""
+        return self.module.model.stride
 
     @property
     def merge(self) -> str | None:
@@ -79,14 +89,16 @@ def run_files(run_dir: str | Path, checkpoint: str = "best") -> tuple[Path, Path
 
 def load_run(run_dir: str | Path, checkpoint: str = "best") -> LoadedRun:
     """Everything from the run folder alone: config, vocabulary, layout, weights."""
-    from signkit.training.module import PoseClassifier
+    from signkit.training.tasks import get_task
 
     run = Path(run_dir)
-    *_, ckpt = run_files(run, checkpoint)
-    module = PoseClassifier.load_from_checkpoint(ckpt, map_location="cpu", weights_only=False)
+    config, *_, ckpt = run_files(run, checkpoint)
+    recipe = read_config(config)
+    module = get_task(recipe.task).module_class().load_from_checkpoint(ckpt, map_location="cpu",
+                                                                      weights_only=False)
     module.eval()
     layout = Layout.from_dict(json.loads((run / LAYOUT).read_text()))
-    return LoadedRun(module, read_config(run / CONFIG), read_vocabulary(run / VOCAB), layout)
+    return LoadedRun(module, recipe, read_vocabulary(run / VOCAB), layout, run)
 
 
 def proba_report(proba: np.ndarray, vocabulary: list[str], glosses: list[str],
@@ -112,23 +124,16 @@ def is_deep_run(run_dir: str | Path) -> bool:
     return (Path(run_dir) / CHECKPOINTS).is_dir() or is_ensemble(run_dir)
 
 
-def evaluate_run(run_dir: str | Path, ds, merge: str | None = None,
-                 out_dir: str | Path | None = None) -> dict[str, float]:
-    """Evaluate a trained deep model on another dataset of its classes (report, confusion
-    CSV and PNG, per-class CSV in ``out_dir``)."""
-    from signkit.reports.tables import write_evaluation
+def evaluate_run(run_dir: str | Path, ds, merge: str | None = None, out_dir: str | Path | None = None,
+                 decode_options: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Evaluate a trained deep model on a dataset of its glosses, as its task scores it (top-k
+    and a confusion matrix; or gloss error rates and alignments), with the files in ``out_dir``.
+    ``decode_options`` (``beam_width``, ``lm_order``) override a CTC run's decoding."""
+    from signkit.training.tasks import get_task
 
     run = load_model(run_dir)
-    unknown = sorted(set(ds.vocabulary) - set(run.vocabulary))
-    if unknown:
-        raise ConfigError(f"{ds.name} has glosses the model never saw: {', '.join(unknown[:10])}")
     merge = merge if merge is not None else run.merge
-    report, proba = evaluate_poses(run, run.prepare(ds.samples), list(ds.glosses), merge)
-    if out_dir is not None:
-        pred = [run.vocabulary[i] for i in proba.argmax(1)]
-        write_evaluation(Path(out_dir), ds.name, report, ds.glosses, pred, run.vocabulary,
-                         f"{Path(run_dir).name} on {ds.name}")
-    return report
+    return get_task(run.task).evaluate_dataset(run, ds, merge, out_dir, decode_options)
 
 
 def top_k(run: LoadedRun | EnsembleRun, pose: Pose, k: int = 5) -> list[tuple[str, float]]:

@@ -69,8 +69,8 @@ def train(recipe: Recipe, out_dir: str | Path, resume: bool = False, progress_ba
     from torch.utils.data import DataLoader
 
     from signkit.models.graph import selection_edges
-    from signkit.training.data import PoseTensorDataset, prepare
-    from signkit.training.module import PoseClassifier
+    from signkit.training.data import prepare
+    from signkit.training.tasks import get_task
 
     _quiet_lightning()
     recipe = recipe.resolved()  # defaults per model, also for recipes built in Python
@@ -82,12 +82,12 @@ def train(recipe: Recipe, out_dir: str | Path, resume: bool = False, progress_ba
     out = Path(out_dir)
     _check_out_dir(out, resume)
     data, opt, tr = recipe.data, recipe.optim, recipe.trainer
+    task = get_task(recipe.task)
     L.seed_everything(tr.seed, workers=True, verbose=False)
     ds = dataset if dataset is not None else load_dataset(data.dataset)
     fold = fold_indices(ds, recipe)
-    vocab = ds.vocabulary
-    label = {g: i for i, g in enumerate(vocab)}
-    y = np.array([label[g] for g in ds.glosses])
+    glosses = ds.glosses
+    vocab = task.vocabulary(glosses.tolist())
     used = sorted(set(fold["train"]) | set(fold["val"]) | set(fold["test"]))
     prepared = dict(zip(used, prepare([ds.samples[i] for i in used], data), strict=True))
     full = ds.samples[used[0]].layout
@@ -96,22 +96,21 @@ def train(recipe: Recipe, out_dir: str | Path, resume: bool = False, progress_ba
     if data.dims > prepared[used[0]].num_dims:
         raise ConfigError(f"data.dims={data.dims} but {ds.name} has {prepared[used[0]].num_dims} coordinates")
 
-    def subset(part: str, train: bool) -> PoseTensorDataset:
-        return PoseTensorDataset([prepared[i] for i in fold[part]], y[fold[part]], data, train, tr.seed)
+    def subset(part: str, train: bool):
+        return task.dataset([prepared[i] for i in fold[part]], glosses[fold[part]].tolist(), vocab, data,
+                            train, tr.seed)
 
     train_set = subset("train", True)
     val_set = subset("val", False) if fold["val"] else subset("test", False)
-    module = PoseClassifier(recipe.model.encoder, recipe.model.decoder, len(keep), data.dims, len(vocab),
-                            selection_edges(full, keep).tolist(), recipe.model.encoder_params,
-                            recipe.model.decoder_params, opt.lr, opt.weight_decay, opt.label_smoothing,
-                            opt.scheduler, tr.max_epochs)
+    module = task.module(recipe, len(keep), selection_edges(full, keep).tolist(), vocab)
     if not _is_child_rank():
         out.mkdir(parents=True, exist_ok=True)
         save_config(recipe, out / CONFIG)
         save_vocabulary(vocab, out / VOCAB)
         (out / LAYOUT).write_text(json.dumps(layout.to_dict()))
         save_splits([fold], out / SPLIT_FILE, dataset=ds.name, split=data.split, fold=data.fold)
-    monitor = {"monitor": "val_acc", "mode": "max"}
+        task.write_run_files(out, glosses[fold["train"]].tolist())
+    monitor = {"monitor": task.monitor[0], "mode": task.monitor[1]}
     callbacks = [ModelCheckpoint(dirpath=out / CHECKPOINTS, filename="best", save_last=True, **monitor)]
     if tr.patience:
         callbacks.append(EarlyStopping(patience=tr.patience, **monitor))
@@ -121,26 +120,26 @@ def train(recipe: Recipe, out_dir: str | Path, resume: bool = False, progress_ba
         enable_model_summary=False, log_every_n_steps=1,
         logger=[CSVLogger(out, name="logs", version=""), TensorBoardLogger(out, name="tb", version="")])
     loader = DataLoader(train_set, batch_size=opt.batch_size, shuffle=True, num_workers=tr.num_workers,
+                        collate_fn=task.collate,
                         drop_last=len(train_set) // tr.devices > opt.batch_size)  # no 1-sample batch
-    val_loader = DataLoader(val_set, batch_size=256, num_workers=tr.num_workers)
+    val_loader = DataLoader(val_set, batch_size=256, num_workers=tr.num_workers, collate_fn=task.collate)
     start = time.perf_counter()
     trainer.fit(module, loader, val_loader,
                 ckpt_path=str(out / CHECKPOINTS / "last.ckpt") if resume else None)
     seconds = time.perf_counter() - start
     if not trainer.is_global_zero:
         return {}
-    from signkit.training.predict import evaluate_poses, load_model
+    from signkit.training.predict import load_model
 
-    best = load_model(out)
-    report, _ = evaluate_poses(best, [prepared[i] for i in fold["test"]], list(ds.glosses[fold["test"]]),
-                               data.merge)
+    report = task.evaluate(load_model(out), [prepared[i] for i in fold["test"]],
+                           glosses[fold["test"]].tolist(), data.merge)
     epochs = trainer.current_epoch
-    metrics = {"name": recipe.name, "dataset": ds.name, "encoder": recipe.model.encoder,
+    metrics = {"name": recipe.name, "task": recipe.task, "dataset": ds.name, "encoder": recipe.model.encoder,
                "groups": data.groups, "split": data.split, "fold": data.fold,
                "test_signers": sorted({str(s) for s in ds.signers[fold["test"]]}),
                "n_train": len(fold["train"]), "n_val": len(fold["val"]), "n_test": len(fold["test"]),
                "epochs": epochs, "world_size": trainer.world_size,
-               "best_val_acc": float(callbacks[0].best_model_score or 0.0),
+               f"best_{task.monitor[0]}": float(callbacks[0].best_model_score or 0.0),
                "train_seconds": round(seconds, 1),
                "train_samples_per_s": round(len(train_set) * max(epochs, 1) / seconds, 1) if seconds else 0,
                "parameters": sum(p.numel() for p in module.parameters()), **report}
