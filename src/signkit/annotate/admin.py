@@ -41,7 +41,8 @@ def admin_routes(app: FastAPI) -> None:
     @app.get("/admin")
     def progress_page(request: Request, admin: Admin):
         corpus = corpus_of(request)
-        return render(request, "admin_progress.html", p=reports.progress(corpus), team=corpus.settings())
+        return render(request, "admin_progress.html", p=reports.progress(corpus), team=corpus.settings(),
+                      s=reports.suggestion_stats(corpus))
 
     def _users_result(request: Request, error: str = "", done: str = "", status: int = 200):
         return render(request, "admin_users.html", status_code=status, users=corpus_of(request).users(),

@@ -62,9 +62,24 @@ class Annotation(Base):
     skip_reason: Mapped[str | None] = mapped_column(String(255), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+    # The model's suggestion the annotator was shown, and what their first submission did with it:
+    # kept (identical), edited (some glosses kept) or replaced (none kept). NULL: no suggestion.
+    suggested: Mapped[str | None] = mapped_column(Text, nullable=True)
+    suggestion_use: Mapped[str | None] = mapped_column(String(16), nullable=True)
     clip: Mapped[Clip] = relationship()
     user: Mapped[User] = relationship()
     revisions: Mapped[list[Revision]] = relationship(order_by="Revision.id", back_populates="annotation")
+
+
+class Suggestion(Base):
+    """A recognition model's gloss sequence for a clip (``signkit annotate suggest``), shown to the
+    annotator pre-filled and marked as a suggestion."""
+
+    __tablename__ = "suggestions"
+    clip_id: Mapped[int] = mapped_column(ForeignKey("clips.id"), primary_key=True)
+    glosses: Mapped[str] = mapped_column(Text)
+    model: Mapped[str] = mapped_column(Text)  # the run folder's name
+    created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class Revision(Base):

@@ -13,10 +13,10 @@ from datetime import datetime
 from itertools import combinations, pairwise
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from signkit.annotate.models import Annotation, Clip, Hold, User, WorkSession
+from signkit.annotate.models import Annotation, Clip, Hold, Suggestion, User, WorkSession
 from signkit.annotate.services import Corpus
 
 ANNOTATION_FIELDS = ("annotation_id", "clip_id", "clip", "source", "start", "end", "subject", "grade",
@@ -119,6 +119,32 @@ def progress(corpus: Corpus) -> Progress:
     people = [r for uid, r in rows.items() if uid not in admins or r.clips or r.skipped or r.hours]
     return Progress(wanted, overall, dict(sorted(by_group.items())), people,
                     agreement(list(per_clip.values())), in_progress)
+
+
+# -- model suggestions ------------------------------------------------------------------------
+@dataclass
+class SuggestionStats:
+    clips: int = 0  # clips that have a suggestion
+    submitted: int = 0  # submissions made with a suggestion shown
+    use: dict[str, int] = field(default_factory=lambda: {"kept": 0, "edited": 0, "replaced": 0})
+    wer: dict[str, float] = field(default_factory=dict)  # the suggestions against what was submitted
+
+
+def suggestion_stats(corpus: Corpus) -> SuggestionStats:
+    """How the annotators used the suggestions, and the suggestions' gloss error rate (WER with
+    substitutions, deletions, insertions) taking the submitted glosses as the reference."""
+    from signkit.reports.wer import wer_report
+
+    with corpus.sessions() as db:
+        clips = db.scalar(select(func.count()).select_from(Suggestion)) or 0
+    stats = SuggestionStats(clips)
+    used = [a for a in _annotations(corpus) if a.suggestion_use is not None]
+    for a in used:
+        stats.use[a.suggestion_use] = stats.use.get(a.suggestion_use, 0) + 1
+    stats.submitted = len(used)
+    if used:
+        stats.wer = wer_report([a.glosses.split() for a in used], [(a.suggested or "").split() for a in used])
+    return stats
 
 
 # -- pay ------------------------------------------------------------------------------------

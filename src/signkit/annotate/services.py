@@ -23,6 +23,7 @@ from signkit.annotate.models import (
     LoginSession,
     Revision,
     Setting,
+    Suggestion,
     User,
     WorkSession,
 )
@@ -69,6 +70,16 @@ class _TakenMeanwhile(Exception):
 
 def _clip(db: Session, clip_id: int) -> Clip:
     return db.scalar(select(Clip).where(Clip.id == clip_id).options(selectinload(Clip.video)))
+
+
+def suggestion_use(suggested: str | None, submitted: str) -> str | None:
+    """What a submission did with the suggestion it was shown: ``kept`` it as it was, ``edited`` it
+    (some of its glosses are still there) or ``replaced`` it (none is)."""
+    if suggested is None:
+        return None
+    if suggested.split() == submitted.split():
+        return "kept"
+    return "edited" if set(suggested.split()) & set(submitted.split()) else "replaced"
 
 
 def utcnow() -> datetime:
@@ -299,8 +310,13 @@ class Corpus:
             with self._write() as db:
                 ws = self._own_session(db, user, ws_id, "annotate")
                 self._finish(db, user, ws, "skipped" if skip_reason else "submitted", now)
+                shown = db.get(Suggestion, ws.clip_id)
+                suggested = shown.glosses if shown is not None else None
                 ann = Annotation(clip_id=ws.clip_id, user_id=user.id, glosses=glosses,
-                                 skip_reason=skip_reason, created_at=now, updated_at=now)
+                                 skip_reason=skip_reason, created_at=now, updated_at=now,
+                                 suggested=suggested,
+                                 suggestion_use=(None if skip_reason
+                                                 else suggestion_use(suggested, glosses)))
                 db.add(ann)
                 db.flush()
                 db.add(Revision(annotation_id=ann.id, glosses=glosses, skip_reason=skip_reason,
@@ -308,6 +324,25 @@ class Corpus:
         except IntegrityError:
             raise Conflict("you have annotated this clip already; edit it in My annotations") from None
         return ann
+
+    # -- model suggestions ----------------------------------------------------------------
+    def clips(self) -> list[Clip]:
+        with self.sessions() as db:
+            return list(db.scalars(select(Clip).order_by(Clip.id)))
+
+    def suggest(self, glosses_by_clip: dict[int, str], model: str) -> int:
+        """Store (or replace) a model's gloss sequence for each clip; returns how many."""
+        now = self.clock()
+        with self._write() as db:
+            for clip_id, glosses in glosses_by_clip.items():
+                _clip(db, clip_id)
+                db.merge(Suggestion(clip_id=clip_id, glosses=security.normalize_glosses(glosses, required=False),
+                                    model=model, created_at=now))
+        return len(glosses_by_clip)
+
+    def suggestion(self, clip_id: int) -> Suggestion | None:
+        with self.sessions() as db:
+            return db.get(Suggestion, clip_id)
 
     # -- own annotations ------------------------------------------------------------------
     def my_annotations(self, user: User, query: str = "") -> list[Annotation]:

@@ -207,8 +207,10 @@ def _annotator_routes(app: FastAPI) -> None:
         got = corpus.next_clip(user)
         if got is None:
             return {"clip": None, "message": "No clip needs annotation right now. Thank you!"}
+        shown = corpus.suggestion(got.clip.id)
         return {"clip": clip_json(request, got.clip), "session": got.work_session.id,
-                "active_seconds": got.work_session.active_seconds}
+                "active_seconds": got.work_session.active_seconds,
+                "suggestion": None if shown is None else {"glosses": shown.glosses, "model": shown.model}}
 
     @app.post("/api/heartbeat")
     def heartbeat(request: Request, body: SessionBody, user: User_):

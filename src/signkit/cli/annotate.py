@@ -63,6 +63,41 @@ def import_(
         raise typer.Exit(1)
 
 
+@app.command()
+def suggest(
+    run: Annotated[Path, typer.Option("--run", help="A continuous (task: ctc) run folder")],
+    db: Db = DEFAULT_DB,
+    media: Media = DEFAULT_MEDIA,
+    beam: Annotated[int | None, typer.Option(help="Beam width (default: the run's recipe)")] = None,
+) -> None:
+    """Store a recognition model's gloss sequence for every clip whose pose exists (MEDIA/clips/X.pose,
+    where 'signkit extract MEDIA/clips -o MEDIA/clips' writes it); annotators see it pre-filled."""
+    require("torch", "train")
+    from signkit.pose.io import read_pose
+    from signkit.training.predict import load_model
+    from signkit.training.tasks.ctc import decode, decoder_for
+
+    model = load_model(run)
+    if model.task != "ctc":
+        raise SignkitError(f"{run}: a {model.task} run; suggestions need a continuous (task: ctc) run")
+    decoder = decoder_for(model, beam_width=beam)
+    corpus = _corpus(db)
+    clips = [(c.id, media / Path(c.file).with_suffix(".pose")) for c in corpus.clips()]
+    posed = [(cid, path) for cid, path in clips if path.is_file()]
+    found: dict[int, str] = {}
+    progress = Progress(TextColumn("suggest"), BarColumn(), MofNCompleteColumn(), TextColumn("clips"),
+                        TimeElapsedColumn(), console=console)
+    with progress:
+        task = progress.add_task("suggest", total=len(posed))
+        for clip_id, path in posed:
+            pose = read_pose(path)
+            found[clip_id] = " ".join(s.gloss for s in decode(model, model.prepare([pose]), decoder)[0])
+            progress.advance(task)
+    corpus.suggest(found, run.resolve().name)
+    console.print(f"stored suggestions for {len(found)} clips; {len(clips) - len(posed)} clips have no pose "
+                  f"yet (signkit extract {media / 'clips'} -o {media / 'clips'})")
+
+
 @app.command("add-user")
 def add_user(
     name: Annotated[str, typer.Argument(help="User name")],

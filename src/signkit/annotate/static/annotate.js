@@ -22,7 +22,11 @@
       $("clipinfo").textContent = `${c.source} #${c.index} · ${c.subject || "—"} ${c.grade || ""} · ${c.start.toFixed(1)}–${c.end.toFixed(1)} s`;
       $("transcript").textContent = c.transcript;
       $("transcript").hidden = !c.transcript;
-      glosses.value = "";
+      const hint = d.suggestion;
+      glosses.value = hint ? hint.glosses : "";
+      glosses.classList.toggle("suggested", Boolean(hint));
+      $("suggestmodel").textContent = hint ? hint.model : "";
+      $("suggested").hidden = !hint;
       p.load(c.url, c.fps);
       $("work").hidden = false;
       $("next").hidden = true;
@@ -43,6 +47,8 @@
     } catch (e) { say(e.message, "error"); }
   }
 
+  // Once the annotator changes the text, it is theirs: drop the suggestion's styling.
+  glosses.addEventListener("input", () => glosses.classList.remove("suggested"));
   $("next").addEventListener("click", next);
   $("glossform").addEventListener("submit", (e) => {
     e.preventDefault();
