@@ -336,8 +336,8 @@ class Corpus:
         with self._write() as db:
             for clip_id, glosses in glosses_by_clip.items():
                 _clip(db, clip_id)
-                db.merge(Suggestion(clip_id=clip_id, glosses=security.normalize_glosses(glosses, required=False),
-                                    model=model, created_at=now))
+                text = security.normalize_glosses(glosses, required=False)
+                db.merge(Suggestion(clip_id=clip_id, glosses=text, model=model, created_at=now))
         return len(glosses_by_clip)
 
     def suggestion(self, clip_id: int) -> Suggestion | None:
