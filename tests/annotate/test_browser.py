@@ -112,3 +112,34 @@ def test_annotator_and_admin_in_a_real_browser(browser, corpus, db_url, media, u
         text = Path(download.value.path()).read_text()
         rows = {r["annotator"]: r for r in csv.DictReader(io.StringIO(text))}
         assert set(rows) == {"ann", "bob"} and rows["ann"]["currency"] == "USD"
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_model_s_suggestion_is_prefilled_and_marked(browser, corpus, db_url, media, users, tmp_path):
+    corpus.suggest({c.id: "TEACHER SHOW BOOK" for c in corpus.clips()}, "krsl-ctc")
+    with live_server(db_url, media, log=tmp_path / "server.log") as (url, _):
+        page = browser.new_page(viewport={"width": 1100, "height": 900}, bypass_csp=True)
+        _login(page, url, "ann")
+        page.wait_for_url(f"{url}/annotate")
+        page.click("#next")
+        page.wait_for_selector("#suggested", state="visible")
+        box = page.locator("#glosses")
+        assert box.input_value() == "TEACHER SHOW BOOK"
+        assert "suggested" in box.get_attribute("class")
+        assert "krsl-ctc" in page.text_content("#suggested")
+        _shot(page, "annotate-suggestion.png", tmp_path)
+        box.click()
+        box.press("End")
+        box.type("-Q")  # the annotator corrects it: from now on it is theirs
+        assert "suggested" not in (box.get_attribute("class") or "")
+        page.click("#submit")
+        page.wait_for_selector("#status.ok")
+    [ann] = [a for a in _annotations(corpus) if a.user.name == "ann"]
+    assert (ann.glosses, ann.suggested, ann.suggestion_use) == ("TEACHER SHOW BOOK-Q", "TEACHER SHOW BOOK",
+                                                                "edited")
+
+
+def _annotations(corpus):
+    from signkit.annotate.reports import _annotations as all_annotations
+
+    return all_annotations(corpus)
