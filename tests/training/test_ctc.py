@@ -23,10 +23,11 @@ import torch
 from signkit.data.chain import chain_dataset
 from signkit.data.dataset import Dataset, load_dataset
 from signkit.data.manifest import write_pose_dir
-from signkit.errors import PoseFileError
+from signkit.errors import ConfigError, PoseFileError
 from signkit.models import build_sequence_model
 from signkit.reports.wer import alignment_rows, wer_report
 from signkit.training.decoding import CTCDecoder, GlossLM, greedy, greedy_path
+from signkit.training.ensemble import write_ensemble
 from signkit.training.predict import load_model
 from signkit.training.run import train
 from tests.conftest import shared_path
@@ -197,6 +198,8 @@ def test_ctc_run_trains_reloads_evaluates_and_predicts(tmp_path, krsl20):
 
     loaded = load_model(run)
     assert loaded.task == "ctc" and loaded.stride == 2
+    with pytest.raises(ConfigError, match="a ctc run; an ensemble averages the class probabilities"):
+        write_ensemble([run, run], tmp_path / "ensemble")
     res = _signkit("evaluate", str(run), f"pose_dir:{data}", "--signers", "4", "--beam", "0")
     assert res.returncode == 0, res.stderr
     assert "WER" in res.stdout and "SER" in res.stdout

@@ -140,3 +140,22 @@ def _synthetic_loader(spec: Path) -> list[Pose]:
 
 _synthetic_loader.reads_files = False  # type: ignore[attr-defined]
 DATASETS.register("synthetic")(_synthetic_loader)
+
+
+def _synthetic_sentences_loader(spec: Path) -> list[Pose]:
+    """``synthetic_sentences:SIGNERSxSENTENCES[xSEED][:last]``, e.g. ``synthetic_sentences:5x60``:
+    continuous synthetic sentences whose questions are marked by eyebrows and head over the whole
+    sentence (``:last``: over its last sign only)."""
+    from signkit.data.synthetic import generate_sentences
+
+    text, _, scope = str(spec).lower().partition(":")
+    parts = text.split("x")
+    if len(parts) not in (2, 3) or not all(v.isdigit() for v in parts) or scope not in ("", "last"):
+        raise ConfigError(f"synthetic_sentences:{spec}: expected SIGNERSxSENTENCES[xSEED][:last], "
+                          "e.g. synthetic_sentences:5x60")
+    signers, per_signer, seed = (*map(int, parts), 0)[:3]
+    return generate_sentences(signers, per_signer, seed, scope=scope or "sentence")
+
+
+_synthetic_sentences_loader.reads_files = False  # type: ignore[attr-defined]
+DATASETS.register("synthetic_sentences")(_synthetic_sentences_loader)

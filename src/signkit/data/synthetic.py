@@ -333,3 +333,70 @@ def generate(num_signers: int = 5, samples_per_class: int = 10, seed: int = 0,
                 pose.metadata.update(gloss=gloss, index=len(poses), source="synthetic")
                 poses.append(pose)
     return poses
+
+
+# ---- continuous sentences ---------------------------------------------------------------------
+SENTENCE_SIGNS = ("circle", "up", "side", "tap", "wave-aa", "wave-oo")
+"""Signs a sentence is made of; a question's last sign is one with a question form (``circleq``)."""
+QUESTION_SCOPES = ("sentence", "last")
+
+
+def _mark_question(pose: Pose, start: int, end: int, strength: float) -> None:
+    """Raise the eyebrows and tilt the head forward over frames ``[start, end)`` (in place, in
+    pixels; the same marker as :func:`render_sign`'s ``question``), easing in and out."""
+    names = topology()["pose_landmarks"]
+    idx = {n: i for i, n in enumerate(names)}
+    off = pose.layout.offsets
+    face = np.arange(off[1], off[2])
+    head = np.array([idx[n] for n in names[:11]])
+    brows = off[1] + face_template()[1]["eyebrows"]
+    frames = np.arange(start, end)
+    env = strength * np.sin(np.pi * np.clip((frames - start + 3) / (end - start + 6), 0, 1))
+    shoulders = pose.data[frames][:, [idx["LEFT_SHOULDER"], idx["RIGHT_SHOULDER"]], :2]
+    unit = np.linalg.norm(shoulders[:, 0] - shoulders[:, 1], axis=-1) / 1.0  # pixels per shoulder width
+    neck = shoulders.mean(axis=1)
+    data = pose.data[frames]
+    data[:, brows, 1] -= (0.09 * env * unit)[:, None]
+    moved = np.concatenate([face, head])
+    data[:, moved, :2] = _rotate(data[:, moved, :2], 0.22 * env, neck)
+    det = pose.confidence[frames] > 0
+    pose.data[frames] = np.where(det[..., None], data, 0.0)
+
+
+def render_sentence(glosses: list[str], signer: Signer, rng: np.random.Generator, question: bool,
+                    scope: str = "sentence") -> Pose:
+    """Signs rendered one after the other (each from and back to rest), as one pose; a question is
+    marked non-manually over the whole sentence or over its last sign (``scope``). The last gloss
+    of a question gets its question form, as in the isolated classes (``side`` -> ``sideq``)."""
+    signs = [render_sign(CLASSES[g], signer, rng) for g in glosses]
+    spans, t = [], 0
+    for s in signs:
+        spans.append((t, t + len(s)))
+        t += len(s)
+    pose = signs[0].replace(data=np.concatenate([s.data for s in signs]),
+                            confidence=np.concatenate([s.confidence for s in signs]))
+    if question:
+        start = 0 if scope == "sentence" else spans[-1][0]
+        _mark_question(pose, start, len(pose), signer.marker_strength)
+        glosses = [*glosses[:-1], f"{glosses[-1]}q"]
+    pose.metadata = {"signer": signer.name, "gloss": " ".join(glosses),
+                     "sentence_type": "question" if question else "statement",
+                     "spans": " ".join(f"{a}-{b}" for a, b in spans), "source": "synthetic"}
+    return pose
+
+
+def generate_sentences(num_signers: int = 5, per_signer: int = 60, seed: int = 0, min_signs: int = 2,
+                       max_signs: int = 4, scope: str = "sentence") -> list[Pose]:
+    """A seeded corpus of continuous sentences, half of them questions, for every signer."""
+    if scope not in QUESTION_SCOPES:
+        raise ValueError(f"scope is one of {QUESTION_SCOPES}, not {scope!r}")
+    rng = np.random.default_rng(seed)
+    out = []
+    for signer in make_signers(num_signers, rng):
+        for i in range(per_signer):
+            question = i % 2 == 1
+            glosses = list(rng.choice(SENTENCE_SIGNS, int(rng.integers(min_signs, max_signs + 1))))
+            if question:  # its last sign must have a question form
+                glosses[-1] = str(rng.choice([g for g in SENTENCE_SIGNS if f"{g}q" in CLASSES]))
+            out.append(render_sentence([str(g) for g in glosses], signer, rng, question, scope))
+    return out

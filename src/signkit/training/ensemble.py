@@ -25,6 +25,7 @@ from signkit.data.dataset import load_dataset, read_vocabulary, save_vocabulary
 from signkit.data.splits import SPLIT_FILE, split_from_file
 from signkit.errors import ConfigError
 from signkit.pose.pose import Pose
+from signkit.training.config import read_config
 from signkit.training.crossval import SUMMARY
 from signkit.training.predict import LoadedRun, load_run, proba_report, run_files
 from signkit.training.run import METRICS, VOCAB
@@ -76,6 +77,10 @@ def write_ensemble(run_dirs: Sequence[str | Path], out_dir: str | Path) -> Path:
         raise ConfigError("an ensemble needs at least two runs")
     runs = [Path(d) for d in run_dirs]
     files = [run_files(run) for run in runs]  # (config, vocabulary, layout, best checkpoint)
+    for run, (config, *_) in zip(runs, files, strict=True):
+        if (task := read_config(config).task) != "classify":
+            raise ConfigError(f"{run}: a {task} run; an ensemble averages the class probabilities of "
+                              "classification runs")
     vocabularies = [read_vocabulary(f[1]) for f in files]
     for run, vocabulary in zip(runs[1:], vocabularies[1:], strict=True):
         if vocabulary != vocabularies[0]:
