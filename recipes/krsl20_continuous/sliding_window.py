@@ -33,9 +33,11 @@ WINDOWS, STRIDES, THRESHOLDS = (8, 11, 14, 18), (2, 4), (0.0, 0.3, 0.5, 0.7, 0.9
 
 
 def _fold_dirs(crossval: Path) -> list[Path]:
-    dirs = sorted(crossval.glob("repeat0_fold*"), key=lambda p: int(p.name.rsplit("fold", 1)[1]))
+    """The finished folds (those with metrics.json) of a crossval folder."""
+    dirs = sorted((d for d in crossval.glob("repeat0_fold*") if (d / "metrics.json").is_file()),
+                  key=lambda p: int(p.name.rsplit("fold", 1)[1]))
     if not dirs:
-        raise SignkitError(f"{crossval}: no repeat0_fold* run folders (a signkit crossval folder?)")
+        raise SignkitError(f"{crossval}: no finished repeat0_fold* run folders (a signkit crossval folder?)")
     return dirs
 
 
@@ -88,7 +90,8 @@ def main() -> None:
         for ctc_dir in _fold_dirs(args.ctc):
             key = tuple(_test_signers(ctc_dir))
             if key not in isolated:
-                raise SignkitError(f"{args.isolated}: no fold tests signer(s) {', '.join(key)}")
+                print(f"signer {', '.join(key)}: {args.isolated} has no finished fold for it; skipped")
+                continue
             folds.append(fold(ds, ctc_dir, isolated[key], merge))
             f = folds[-1]
             print(f"signer {', '.join(key)}: CTC WER {f['ctc']['wer']:.3f}, "

@@ -123,11 +123,11 @@ def _summary(cls: type) -> str:
 
 
 def models() -> None:
-    """List the registered encoders and decoders."""
+    """List the registered encoders, decoders and sequence heads."""
     from signkit.extras import require
 
     require("torch", "train")
-    from signkit.models import DECODERS, ENCODERS
+    from signkit.models import DECODERS, ENCODERS, HEADS
     from signkit.training.config import MODEL_DEFAULTS
     from signkit.training.tasks.classify import DEFAULT_DECODER
 
@@ -141,6 +141,8 @@ def models() -> None:
     console.print(table)
     console.print("decoders: " + ", ".join(f"{n} ({(c.__doc__ or '').strip().splitlines()[0]})"
                                            for n, c in DECODERS.items()))
+    console.print("sequence heads (task: ctc): " + ", ".join(
+        f"{n} ({(c.__doc__ or '').strip().splitlines()[0]})" for n, c in HEADS.items()))
 
 
 def predict(

@@ -35,26 +35,33 @@ class Classifier(nn.Module):
         return self.decoder(self.encoder(x))
 
 
-# What the code passes each encoder and decoder; the rest of their parameters come from recipes.
+# What the code passes each encoder and decoder (or sequence head); the rest of their parameters
+# come from recipes.
 ENCODER_INPUTS = ("num_nodes", "in_channels", "edges")
 DECODER_INPUTS = ("in_dim", "num_classes")
-HEAD_INPUTS = DECODER_INPUTS
 
 
 def check_model(encoder: str, decoder: str, encoder_params: dict[str, Any],
-                decoder_params: dict[str, Any]) -> None:
-    """Raise :class:`ConfigError` for an unknown encoder or decoder or a parameter either lacks."""
+                decoder_params: dict[str, Any], decoders: Registry = DECODERS) -> None:
+    """Raise :class:`ConfigError` for an unknown encoder or decoder (a head from ``HEADS``) or a
+    parameter either lacks."""
     ENCODERS.check(encoder, encoder_params, ENCODER_INPUTS)
-    DECODERS.check(decoder, decoder_params, DECODER_INPUTS)
+    decoders.check(decoder, decoder_params, DECODER_INPUTS)
+
+
+def _parts(encoder: str, decoder: str, num_nodes: int, in_channels: int, num_classes: int,
+           edges: np.ndarray, encoder_params: dict[str, Any] | None, decoder_params: dict[str, Any] | None,
+           decoders: Registry) -> tuple[nn.Module, nn.Module]:
+    enc = ENCODERS.create(encoder, encoder_params, num_nodes=num_nodes, in_channels=in_channels,
+                          edges=edges)
+    return enc, decoders.create(decoder, decoder_params, in_dim=enc.out_dim, num_classes=num_classes)
 
 
 def build_classifier(encoder: str, decoder: str, num_nodes: int, in_channels: int, num_classes: int,
                      edges: np.ndarray, encoder_params: dict[str, Any] | None = None,
                      decoder_params: dict[str, Any] | None = None) -> Classifier:
-    enc = ENCODERS.create(encoder, encoder_params, num_nodes=num_nodes, in_channels=in_channels,
-                          edges=edges)
-    dec = DECODERS.create(decoder, decoder_params, in_dim=enc.out_dim, num_classes=num_classes)
-    return Classifier(enc, dec)
+    return Classifier(*_parts(encoder, decoder, num_nodes, in_channels, num_classes, edges,
+                              encoder_params, decoder_params, DECODERS))
 
 
 class SequenceModel(nn.Module):
@@ -77,15 +84,12 @@ class SequenceModel(nn.Module):
 
 def check_sequence_model(encoder: str, head: str, encoder_params: dict[str, Any],
                          head_params: dict[str, Any]) -> None:
-    """:func:`check_model` for an encoder and a sequence head."""
-    ENCODERS.check(encoder, encoder_params, ENCODER_INPUTS)
-    HEADS.check(head, head_params, HEAD_INPUTS)
+    check_model(encoder, head, encoder_params, head_params, HEADS)
 
 
 def build_sequence_model(encoder: str, head: str, num_nodes: int, in_channels: int, num_classes: int,
                          edges: np.ndarray, encoder_params: dict[str, Any] | None = None,
                          head_params: dict[str, Any] | None = None) -> SequenceModel:
     """``num_classes`` counts the blank."""
-    enc = ENCODERS.create(encoder, encoder_params, num_nodes=num_nodes, in_channels=in_channels,
-                          edges=edges)
-    return SequenceModel(enc, HEADS.create(head, head_params, in_dim=enc.out_dim, num_classes=num_classes))
+    return SequenceModel(*_parts(encoder, head, num_nodes, in_channels, num_classes, edges, encoder_params,
+                                 head_params, HEADS))
