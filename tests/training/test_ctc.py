@@ -176,6 +176,12 @@ def test_ctc_run_trains_reloads_evaluates_and_predicts(tmp_path, krsl20):
     assert res.returncode == 0, res.stderr
     rows = list(csv.DictReader((data / "manifest.csv").open()))
     assert len(rows) == 60 and {"file", "gloss", "signer", "spans", "sources"} <= set(rows[0])
+    res = _signkit("data", "check", f"pose_dir:{data}")
+    assert res.returncode == 0, res.stderr
+    assert "60 sequences of 2-4 glosses, 20 glosses" in " ".join(res.stdout.split())
+    total = sum(len(r["gloss"].split()) for r in rows)
+    assert total == sum(int(c) for line in res.stdout.splitlines() if line.startswith("│")
+                        for c in line.split("│")[2:-1] if c.strip().isdigit())
     recipe = tmp_path / "ctc.yaml"
     recipe.write_text(yaml.safe_dump({
         "name": "tiny-ctc", "task": "ctc",

@@ -212,14 +212,21 @@ def data_check(
     with console.status(f"loading {dataset}"):
         ds = load_dataset(dataset)
     glosses, signers = ds.glosses, ds.signers
-    table = Table(title=escape(f"{dataset}: {len(ds)} samples, {len(ds.vocabulary)} glosses"))
-    table.add_column("gloss")
+    # Continuous samples (a gloss sequence each): count the glosses they hold, not the sequences.
+    sequences = [g.split() for g in glosses.tolist()]
+    continuous = any(len(q) > 1 for q in sequences)
     names = sorted(set(signers.tolist()))
+    counts = Counter((g, sgn) for q, sgn in zip(sequences, signers.tolist(), strict=True) for g in q)
+    vocabulary = sorted({g for q in sequences for g in q})
+    what = (f"{len(ds)} sequences of {min(map(len, sequences))}-{max(map(len, sequences))} glosses, "
+            f"{len(vocabulary)} glosses" if continuous else f"{len(ds)} samples, {len(vocabulary)} glosses")
+    table = Table(title=escape(f"{dataset}: {what}"),
+                  caption="glosses over all sequences" if continuous else None)
+    table.add_column("gloss")
     for s_name in names:
         table.add_column(f"signer {s_name}" if s_name else "samples", justify="right")
-    counts = Counter(zip(glosses.tolist(), signers.tolist(), strict=True))
-    for g in ds.vocabulary:
-        table.add_row(g, *[str(counts[(g, s_name)]) for s_name in names])
+    for g in vocabulary:
+        table.add_row(escape(g), *[str(counts[(g, s_name)]) for s_name in names])
     console.print(table)
     lengths = np.array([len(p) for p in ds.samples])
     console.print(f"frames per sample: min {lengths.min()}, median {np.median(lengths):g}, "
