@@ -140,3 +140,13 @@ def test_cli_evaluates_on_chosen_signers_with_per_class_files(tmp_path):
     r = signkit("evaluate", str(tmp_path / "b"), spec, "--signers", "S9")
     assert r.returncode != 0 and "Traceback" not in r.stderr
     assert "no signer S9 (its signers: S1, S2, S3)" in r.stderr + r.stdout
+
+
+def test_cli_ablate_on_one_signer_falls_back_to_the_random_split(tmp_path):
+    from tests.conftest import shared_path
+
+    spec = f"mp_array:{shared_path('mp_holistic', 'jeet10_1662.npz')}"
+    r = signkit("ablate", spec, "--groups", "hands", "hands+mouth", "--length", "8", "-o", str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    assert "leave-one-signer-out is impossible, so the split is random" in " ".join(r.stdout.split())
+    assert "split `random`" in (tmp_path / "ablation.md").read_text()

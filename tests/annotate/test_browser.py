@@ -127,6 +127,9 @@ def test_a_model_s_suggestion_is_prefilled_and_marked(browser, corpus, db_url, m
         assert box.input_value() == "TEACHER SHOW BOOK"
         assert "suggested" in box.get_attribute("class")
         assert "krsl-ctc" in page.text_content("#suggested")
+        # Plain words on the buttons: symbols such as "‹" show as empty boxes without their font.
+        labels = page.eval_on_selector_all("button", "bs => bs.map(b => b.textContent.trim())")
+        assert "Previous frame" in labels and all(label.isascii() for label in labels), labels
         _shot(page, "annotate-suggestion.png", tmp_path)
         box.click()
         box.press("End")

@@ -309,6 +309,17 @@ def _preprocess_steps(text: str | None) -> list[str | dict] | None:
     return steps
 
 
+def _split_for(ds, split: str) -> str:
+    """Leave-one-signer-out (the default) on a dataset with one signer falls back to the random
+    split, saying so."""
+    signers = set(ds.signers.tolist())
+    if split == "loso" and len(signers) < 2:
+        console.print(f"{escape(ds.name)} has {len(signers)} signer: leave-one-signer-out is impossible, "
+                      "so the split is random, stratified by gloss (--split random chooses it)")
+        return "random"
+    return split
+
+
 def _baseline_config(groups: str, split: str, repeats: int, classifier: str, length: int,
                      sampling: str, merge: str | None, dedup: bool, seed: int,
                      preprocess: str | None = None):
@@ -354,6 +365,7 @@ def baseline(
                            preprocess)
     with console.status(f"loading {dataset}") as status:
         ds = load_dataset(dataset)
+        cfg.split = split = _split_for(ds, split)
         result = run_baseline(ds, cfg, out, progress=lambda m: status.update(m))
     table = Table(title=escape(f"{dataset} [{groups}], split {split}, {len(result['runs'])} runs "
                                f"({result['n_used']} of {result['n_samples']} samples)"))
@@ -382,6 +394,7 @@ def ablate(
                            preprocess)
     with console.status(f"loading {dataset}") as status:
         ds = load_dataset(dataset)
+        cfg.split = _split_for(ds, split)
         run_ablation(ds, groups, cfg, out, progress=lambda m: status.update(m))
     console.print((out / "ablation.md").read_text(), markup=False)
     console.print(f"table, CSV and chart: {out / 'ablation.md'}, {out / 'ablation.csv'}, "

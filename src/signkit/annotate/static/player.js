@@ -34,8 +34,8 @@ const signkit = (() => {
     document.getElementById("fwd").addEventListener("click", () => step(1));
     speed.addEventListener("change", () => setSpeed(speed.value));
     loop.addEventListener("change", () => { video.loop = loop.checked; });
-    video.addEventListener("play", () => { play.textContent = "⏸ Pause"; });
-    video.addEventListener("pause", () => { play.textContent = "▶ Play"; });
+    video.addEventListener("play", () => { play.textContent = "Pause"; });
+    video.addEventListener("pause", () => { play.textContent = "Play"; });
     video.addEventListener("loadedmetadata", () => { video.playbackRate = parseFloat(speed.value); });
     video.addEventListener("timeupdate", () => {
       time.textContent = `${video.currentTime.toFixed(2)} / ${(video.duration || 0).toFixed(2)} s · frame ${Math.round(video.currentTime * fps())}`;
