@@ -1,6 +1,7 @@
 """The CLI as a user runs it: a real subprocess, one-line errors, real files."""
 
 import csv
+import json
 import os
 import subprocess
 import sys
@@ -14,8 +15,8 @@ from signkit.pose.io import load, read_pose
 from tests.conftest import shared_path
 
 
-def signkit(*args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "COLUMNS": "200"}  # wide enough that Rich tables do not wrap
+def signkit(*args: str, columns: int = 200) -> subprocess.CompletedProcess:
+    env = {**os.environ, "COLUMNS": str(columns)}  # 200: wide enough that Rich tables do not wrap
     return subprocess.run([sys.executable, "-m", "signkit.cli.app", *args],
                           capture_output=True, text=True, timeout=300, env=env)
 
@@ -114,3 +115,22 @@ def test_demo_command(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "hands+non_manual" in r.stdout and "Q/S pairs" in r.stdout
     assert (tmp_path / "demo_results.json").exists()
+    markdown = (tmp_path / "demo_results.md").read_text()
+    assert "| logistic regression | hands+non_manual |" in markdown
+
+
+def test_tables_are_whole_in_80_columns(tmp_path):
+    """In an 80-column terminal (or a pipe) no table cell is cut to "…": a table too wide for it
+    is printed one block of "column value" lines per row."""
+    r = signkit("demo", "--out", str(tmp_path), "--signers", "3", "--repetitions", "4", columns=80)
+    assert r.returncode == 0, r.stderr
+    assert "…" not in r.stdout and max(map(len, r.stdout.splitlines())) <= 80
+    saved = json.loads((tmp_path / "demo_results.json").read_text())
+    for row in saved["results"]:  # every figure is printed whole
+        assert f"{100 * row['accuracy']:.1f} %" in r.stdout
+    for args in (("data", "check", f"krsl20:{shared_path('krsl20', 'krsl20_hands2d_P1-P4.npz')}"),
+                 ("info", str(shared_path("poses", "mediapipe.pose"))),
+                 ("transforms",), ("models",)):
+        r = signkit(*args, columns=80)
+        assert r.returncode == 0, r.stderr
+        assert "…" not in r.stdout, (args, r.stdout)

@@ -163,9 +163,9 @@ def _write(path: Path, rows: list[dict]) -> None:
         w.writerows(rows)
 
 
-def _signkit(*args: str) -> subprocess.CompletedProcess:
+def _signkit(*args: str, columns: int = 200) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "signkit.cli.app", *args], capture_output=True, text=True,
-                          timeout=600, env={**os.environ, "COLUMNS": "200"})
+                          timeout=600, env={**os.environ, "COLUMNS": str(columns)})
 
 
 def test_ctc_run_trains_reloads_evaluates_and_predicts(tmp_path, krsl20):
@@ -206,9 +206,9 @@ def test_ctc_run_trains_reloads_evaluates_and_predicts(tmp_path, krsl20):
     assert loaded.task == "ctc" and loaded.stride == 2
     with pytest.raises(ConfigError, match="a ctc run; an ensemble averages the class probabilities"):
         write_ensemble([run, run], tmp_path / "ensemble")
-    res = _signkit("evaluate", str(run), f"pose_dir:{data}", "--signers", "4", "--beam", "0")
+    res = _signkit("evaluate", str(run), f"pose_dir:{data}", "--signers", "4", "--beam", "0", columns=80)
     assert res.returncode == 0, res.stderr
-    assert "WER" in res.stdout and "SER" in res.stdout
+    assert "WER" in res.stdout and "SER" in res.stdout and "…" not in res.stdout
     report = json.loads((run / "evaluation" / "evaluation.json").read_text())
     assert report["decoder"] == {"beam_width": 0, "lm": {"order": 2, "alpha": 0.5, "beta": 0.0}}
     assert set(report["per_signer"]) == {"4"}

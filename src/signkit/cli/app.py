@@ -18,7 +18,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from signkit.cli.annotate import app as annotate_app
-from signkit.cli.console import console, err_console
+from signkit.cli.console import console, err_console, print_table, table_markdown
 from signkit.cli.extract import extract
 from signkit.cli.train import crossval, ensemble, models, predict, train
 from signkit.errors import SignkitError
@@ -65,13 +65,13 @@ def info(file: Annotated[Path, typer.Argument(help="A .pose, .npz, .npy or OpenP
             table.add_row("signers", ", ".join(map(str, sorted(signers))))
     table.add_row("dimensions", str(first.num_dims))
     table.add_row("layout", first.layout.describe())
-    console.print(table)
+    print_table(table)
     rates = Table(title="frames with the group detected")
     rates.add_column("group")
     rates.add_column("rate", justify="right")
     for g, r in _mean_detection_rates(poses).items():
         rates.add_row(g, f"{100 * r:.1f} %")
-    console.print(rates)
+    print_table(rates)
 
 
 def _mean_detection_rates(poses) -> dict[str, float]:
@@ -99,7 +99,7 @@ def transforms() -> None:
                            for p in inspect.signature(cls).parameters.values())
         summary = " ".join((cls.__doc__ or "").strip().split("\n\n")[0].split())
         table.add_row(name, escape(params), escape(summary))
-    console.print(table)
+    print_table(table)
 
 
 @app.command()
@@ -177,10 +177,12 @@ def demo(
         table.add_row(r.model, r.groups, f"{100 * r.accuracy:.1f} %", f"{100 * r.question_pairs:.1f} %",
                       f"{100 * r.mouth_pair:.1f} %", f"{100 * r.word_accuracy:.1f} %",
                       f"{r.n_train}/{r.n_test}")
-    console.print(table)
+    print_table(table)
+    (out / "demo_results.md").write_text(table_markdown(table))
     hands, both = report.results[0], report.results[1]
     console.print(f"Non-manual features add {100 * (both.question_pairs - hands.question_pairs):+.1f} "
-                  f"points on question/statement pairs. Results: {out / 'demo_results.json'}")
+                  f"points on question/statement pairs. Results: {out / 'demo_results.json'}, "
+                  f"{out / 'demo_results.md'}")
     if save_data:
         from signkit.data.manifest import write_pose_dir
         from signkit.data.synthetic import generate
@@ -227,7 +229,7 @@ def data_check(
         table.add_column(f"signer {s_name}" if s_name else "samples", justify="right")
     for g in vocabulary:
         table.add_row(escape(g), *[str(counts[(g, s_name)]) for s_name in names])
-    console.print(table)
+    print_table(table)
     lengths = np.array([len(p) for p in ds.samples])
     console.print(f"frames per sample: min {lengths.min()}, median {np.median(lengths):g}, "
                   f"mean {lengths.mean():.1f}, max {lengths.max()}")
@@ -372,7 +374,7 @@ def baseline(
     for name in format_summary(result["summary"]):
         table.add_column(name, justify="right")
     table.add_row(*format_summary(result["summary"]).values())
-    console.print(table)
+    print_table(table)
     console.print(f"metrics, splits, vocabulary, confusion matrix: {out}")
 
 
@@ -446,7 +448,7 @@ def evaluate(
     table.add_row(*(["all"] if per_signer else []), *[f"{100 * v:.2f}" for v in report.values()])
     for signer, r in per_signer.items():
         table.add_row(escape(signer), *[f"{100 * r[k]:.2f}" for k in report])
-    console.print(table)
+    print_table(table)
     console.print(f"report: {out or run_dir / 'evaluation'}")
 
 

@@ -10,7 +10,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from signkit.cli.console import console
+from signkit.cli.console import console, print_table
 from signkit.errors import ConfigError
 
 RecipeArg = Annotated[Path, typer.Argument(help="Recipe YAML (data, model, optim, trainer)")]
@@ -42,7 +42,7 @@ def _print_metrics(title: str, metrics: dict) -> None:
             table.add_column(METRIC_NAMES[k], justify="right")
     table.add_column("epochs", justify="right")
     table.add_row(*[f"{100 * metrics[k]:.2f}" for k in METRIC_NAMES if k in metrics], str(metrics["epochs"]))
-    console.print(table)
+    print_table(table)
 
 
 def train(
@@ -84,7 +84,7 @@ def _crossval_table(title: str, result: dict) -> None:
     for name in result["table"]:
         table.add_column(name, justify="right")
     table.add_row(*result["table"].values())
-    console.print(table)
+    print_table(table)
 
 
 def ensemble(
@@ -138,7 +138,7 @@ def models() -> None:
         d = MODEL_DEFAULTS.get(name, {})
         table.add_row(name, DEFAULT_DECODER.get(name, "linear"), str(d.get("batch_size", "")),
                       f"{d.get('lr', '')}", _summary(cls))
-    console.print(table)
+    print_table(table)
     console.print("decoders: " + ", ".join(f"{n} ({(c.__doc__ or '').strip().splitlines()[0]})"
                                            for n, c in DECODERS.items()))
     console.print("sequence heads (task: ctc): " + ", ".join(
