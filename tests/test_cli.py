@@ -134,3 +134,18 @@ def test_tables_are_whole_in_80_columns(tmp_path):
         r = signkit(*args, columns=80)
         assert r.returncode == 0, r.stderr
         assert "…" not in r.stdout, (args, r.stdout)
+
+
+def test_crossval_command_reports_every_fold_and_where_it_wrote(tmp_path):
+    pytest.importorskip("torch")
+    recipe = tmp_path / "r.yaml"
+    recipe.write_text("name: tiny\ndata: {dataset: 'synthetic:2x2', split: loso, groups: hands, length: 8}\n"
+                      "model: {encoder: bilstm, encoder_params: {hidden: 8, layers: 1}}\n"
+                      "trainer: {max_epochs: 1, patience: null}\n")
+    r = signkit("crossval", str(recipe), "-o", str(tmp_path / "cv"), columns=80)
+    assert r.returncode == 0, r.stderr
+    summary = json.loads((tmp_path / "cv" / "summary.json").read_text())
+    assert summary["folds"] == 2 and len(summary["runs"]) == 2
+    assert "top-1" in r.stdout and "…" not in r.stdout
+    written = f"runs and summary: {tmp_path / 'cv' / 'summary.json'}"
+    assert "".join(r.stdout.split()).endswith("".join(written.split()))  # a long path wraps at 80

@@ -70,13 +70,20 @@ def crossval(
     repeats: Annotated[int, typer.Option(help="Repeat the split with seeds +0, +1, ...")] = 1,
 ) -> None:
     """Every fold of the recipe's split (LOSO: every signer), mean and std; re-run to resume."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     from signkit.training.crossval import crossval as run_crossval
 
-    with console.status("cross-validation") as status:
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("runs, ETA"),
+               TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("cross-validation", total=None)
         result = run_crossval(_recipe(recipe, overrides, None, None), out, repeats,
-                              on_run=lambda m: status.update(escape(m)))
+                              on_run=lambda done, total, m: bar.update(task, completed=done, total=total,
+                                                                       description=escape(m)))
     _crossval_table(f"{result['encoder']} on {result['groups']}, {result['split']} "
                     f"({result['folds']} folds x {repeats})", result)
+    console.print(f"runs and summary: {out / 'summary.json'}")
 
 
 def _crossval_table(title: str, result: dict) -> None:

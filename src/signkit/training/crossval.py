@@ -22,8 +22,9 @@ def count_folds(ds, recipe: Recipe) -> int:
 
 
 def crossval(recipe: Recipe, out_dir: str | Path, repeats: int = 1, progress_bar: bool = False,
-             on_run: Callable[[str], None] = lambda m: None) -> dict[str, Any]:
-    """Train every fold x repeat (split seed + r); finished runs are read back, unfinished resumed."""
+             on_run: Callable[[int, int, str], None] = lambda done, total, m: None) -> dict[str, Any]:
+    """Train every fold x repeat (split seed + r); finished runs are read back, unfinished resumed.
+    ``on_run(runs done, runs in all, message)`` reports progress."""
     out = Path(out_dir)
     ds = load_dataset(recipe.data.dataset)
     folds = count_folds(ds, recipe)
@@ -33,7 +34,8 @@ def crossval(recipe: Recipe, out_dir: str | Path, repeats: int = 1, progress_bar
             data = recipe.data.model_copy(update={"fold": f, "split_seed": recipe.data.split_seed + r})
             rec = recipe.model_copy(update={"data": data})
             run_dir = out / f"repeat{r}_fold{f}"
-            on_run(f"{recipe.name}: repeat {r + 1}/{repeats}, fold {f + 1}/{folds}")
+            on_run(len(runs), repeats * folds,
+                   f"{recipe.name}: repeat {r + 1}/{repeats}, fold {f + 1}/{folds}")
             if (run_dir / METRICS).is_file():
                 runs.append(json.loads((run_dir / METRICS).read_text()))
                 continue
@@ -46,4 +48,5 @@ def crossval(recipe: Recipe, out_dir: str | Path, repeats: int = 1, progress_bar
               "runs": [{k: r[k] for k in ("fold", "test_signers", "epochs", "train_seconds",
                                           *(m for m in METRIC_NAMES if m in r))} for r in runs]}
     (out / SUMMARY).write_text(json.dumps(result, indent=2))
+    on_run(len(runs), repeats * folds, f"{recipe.name}: done")
     return result
