@@ -9,7 +9,14 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from signkit.cli.console import console
 from signkit.errors import SignkitError
@@ -47,7 +54,8 @@ def import_(
     corpus = _corpus(db)
     sources = collect_sources(videos, metadata)
     progress = Progress(TextColumn("import"), BarColumn(), MofNCompleteColumn(), TextColumn("videos"),
-                        TextColumn("{task.fields[frames]} frames"), TimeElapsedColumn(), console=console)
+                        TextColumn("{task.fields[frames]} frames"), TimeElapsedColumn(), TextColumn("ETA"),
+                        TimeRemainingColumn(), console=console)
     task = progress.add_task("import", total=len(sources), frames=0)
     with progress:
         result = import_videos(
@@ -86,7 +94,7 @@ def suggest(
     posed = [(cid, path) for cid, path in clips if path.is_file()]
     found: dict[int, str] = {}
     progress = Progress(TextColumn("suggest"), BarColumn(), MofNCompleteColumn(), TextColumn("clips"),
-                        TimeElapsedColumn(), console=console)
+                        TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), console=console)
     with progress:
         task = progress.add_task("suggest", total=len(posed))
         for clip_id, path in posed:

@@ -10,7 +10,14 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from signkit.cli.console import console
 from signkit.errors import SignkitError
@@ -43,7 +50,8 @@ def extract(
     frames = 0
     start = time.perf_counter()
     progress = Progress(TextColumn("extract"), BarColumn(), MofNCompleteColumn(), TextColumn("videos"),
-                        TextColumn("{task.fields[fps]:.1f} frames/s"), TimeElapsedColumn(),
+                        TextColumn("{task.fields[fps]:.1f} frames/s"), TimeElapsedColumn(), TextColumn("ETA"),
+                        TimeRemainingColumn(),
                         console=console, transient=False)
     task = progress.add_task("extract", total=None, fps=0.0)
 
