@@ -4,7 +4,9 @@ For each leave-one-signer-out fold of a CTC crossval folder, the isolated classi
 without the same signer (the fold of an isolated krsl20 crossval folder with the same test signer)
 slides over the fold's chained sequences (``signkit.training.sliding``). Window, stride and
 confidence threshold are chosen on the fold's validation sequences (training signers only), then
-the test signer's sequences are scored; the CTC run is scored on the same sequences.
+the test signer's sequences are scored; the CTC run is scored on the same sequences. The same
+classifier on the true sign spans (``spans`` of ``signkit data chain``) gives the ceiling of any
+segmentation approach with it.
 
     python recipes/krsl20_continuous/sliding_window.py runs/krsl20_chained runs/krsl20c-ctc \\
         runs/krsl20-transformer -o runs/krsl20c-sliding.json
@@ -66,13 +68,22 @@ def fold(ds, ctc_dir: Path, isolated_dir: Path, merge) -> dict:
     probs = _hyps(iso, poses["test"], window, stride)
     sliding = wer_report(refs["test"], [[s.gloss for s in collapse(a, p, iso.vocabulary, window, threshold)]
                                         for a, p in probs], merge)
+    # The ceiling of any segmentation approach with this classifier: the true sign spans given.
+    spans = [[tuple(map(int, x.split("-"))) for x in p.metadata["spans"].split()] for p in poses["test"]]
+    pieces = [p.frames(slice(a, b)) for p, sp in zip(poses["test"], spans, strict=True) for a, b in sp]
+    best_of = iso.predict_proba(iso.prepare(pieces)).argmax(1)
+    oracle, k = [], 0
+    for sp in spans:
+        oracle.append([iso.vocabulary[i] for i in best_of[k:k + len(sp)]])
+        k += len(sp)
+    oracle_report = wer_report(refs["test"], oracle, merge)
     ctc = load_model(ctc_dir)
     hyps = decode(ctc, ctc.prepare(poses["test"]), decoder_for(ctc))
     ctc_report = wer_report(refs["test"], [[s.gloss for s in h] for h in hyps], merge)
     return {"test_signers": _test_signers(ctc_dir), "n_test": len(refs["test"]),
             "sliding": {"window": window, "stride": stride, "threshold": threshold, "val_wer": best[0],
                         **sliding},
-            "ctc": ctc_report, "ratio": ctc_report["wer"] / sliding["wer"]}
+            "ctc": ctc_report, "oracle_segments": oracle_report, "ratio": ctc_report["wer"] / sliding["wer"]}
 
 
 def main() -> None:
@@ -95,14 +106,15 @@ def main() -> None:
             folds.append(fold(ds, ctc_dir, isolated[key], merge))
             f = folds[-1]
             print(f"signer {', '.join(key)}: CTC WER {f['ctc']['wer']:.3f}, "
-                  f"sliding {f['sliding']['wer']:.3f} "
+                  f"sliding {f['sliding']['wer']:.3f}, true spans {f['oracle_segments']['wer']:.3f} "
                   f"(window {f['sliding']['window']}, stride {f['sliding']['stride']}, threshold "
                   f"{f['sliding']['threshold']}), ratio {f['ratio']:.2f}", flush=True)
     except SignkitError as exc:
         sys.exit(f"error: {exc}")
     summary = {f"{model}_{k}": {"mean": float(np.mean([f[model][k] for f in folds])),
                                 "std": float(np.std([f[model][k] for f in folds]))}
-               for model in ("ctc", "sliding") for k in ("wer", "merged_wer", "sub", "del", "ins", "ser")}
+               for model in ("ctc", "sliding", "oracle_segments")
+               for k in ("wer", "merged_wer", "sub", "del", "ins", "ser")}
     summary["ratio"] = {"mean": float(np.mean([f["ratio"] for f in folds])),
                         "std": float(np.std([f["ratio"] for f in folds]))}
     args.out.write_text(json.dumps({"folds": folds, "summary": summary}, indent=2))
