@@ -114,20 +114,21 @@ def _quiet_pyctcdecode() -> None:
 class CTCDecoder:
     """``decode(log_probs (L, N)) -> [Segment]`` over ``vocabulary`` (index 0: blank).
 
-    ``beam_width`` 0 or 1 decodes greedily; above that, pyctcdecode's beam search, with ``lm``
-    when given.
+    ``beam_width`` 0 or 1 decodes greedily (a language model has no say there); above that,
+    pyctcdecode's beam search, with ``lm`` when given.
     """
 
     def __init__(self, vocabulary: Sequence[str], beam_width: int = 0, lm: GlossLM | None = None):
-        self.vocabulary, self.beam_width, self.lm = list(vocabulary), beam_width, lm
+        self.vocabulary, self.beam_width = list(vocabulary), beam_width
+        self.lm = lm if beam_width > 1 else None
         self._beam = None
-        if beam_width > 1 or lm is not None:
+        if beam_width > 1:
             _quiet_pyctcdecode()
             from pyctcdecode import Alphabet, BeamSearchDecoderCTC
 
             labels = ["", *(_WORD_START + g for g in self.vocabulary[1:])]
             self._beam = BeamSearchDecoderCTC(Alphabet.build_alphabet(labels),
-                                              lm.as_pyctcdecode() if lm is not None else None)
+                                              self.lm.as_pyctcdecode() if self.lm is not None else None)
 
     def describe(self) -> dict[str, object]:
         lm = self.lm
@@ -139,6 +140,5 @@ class CTCDecoder:
             return [Segment(self.vocabulary[c], s, e) for c, s, e in greedy_path(log_probs)]
         if len(log_probs) == 0:
             return []
-        best = self._beam.decode_beams(np.asarray(log_probs, dtype=np.float32),
-                                       beam_width=max(self.beam_width, 1))[0]
+        best = self._beam.decode_beams(np.asarray(log_probs, dtype=np.float32), beam_width=self.beam_width)[0]
         return [Segment(word, start, end) for word, (start, end) in best[2]]
