@@ -71,7 +71,8 @@ class PoseClassifier(_Optimised):
 
 class PoseCTC(_Optimised):
     """Encoder + sequence head over padded batches, CTC loss with blank 0; validation reports the
-    greedy decoding's word (gloss) error rate, which picks the best checkpoint."""
+    greedy decoding's word (gloss) error rate, which picks the best checkpoint. Its arguments are
+    :class:`PoseClassifier`'s (``label_smoothing`` has no use in CTC and is ignored)."""
 
     monitor = ("val_wer", "min")
 
