@@ -149,3 +149,10 @@ def test_crossval_command_reports_every_fold_and_where_it_wrote(tmp_path):
     assert "top-1" in r.stdout and "…" not in r.stdout
     written = f"runs and summary: {tmp_path / 'cv' / 'summary.json'}"
     assert "".join(r.stdout.split()).endswith("".join(written.split()))  # a long path wraps at 80
+    r = signkit("report", str(tmp_path / "cv"))
+    assert r.returncode == 0, r.stderr
+    html = (tmp_path / "cv" / "report.html").read_text()
+    assert "mean ± std over the runs" in html and "per run" in html and "top-1" in html
+    assert "learning curves" in html and html.count("data:image/png;base64,") == 1
+    r = signkit("report", str(tmp_path))
+    assert r.returncode == 1 and "not a folder of signkit train, crossval" in r.stderr

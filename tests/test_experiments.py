@@ -150,3 +150,7 @@ def test_cli_ablate_on_one_signer_falls_back_to_the_random_split(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "leave-one-signer-out is impossible, so the split is random" in " ".join(r.stdout.split())
     assert "split `random`" in (tmp_path / "ablation.md").read_text()
+    r = signkit("report", str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    html = (tmp_path / "report.html").read_text()
+    assert "<td class=\"text\">hands+mouth</td>" in html and html.count("data:image/png;base64,") == 1

@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+from html import escape as html_escape
 from pathlib import Path
 
 import numpy as np
@@ -216,6 +217,13 @@ def test_ctc_run_trains_reloads_evaluates_and_predicts(tmp_path, krsl20):
     assert len(aligned) == 15 and all(r["signer"] == "4" for r in aligned)
     assert aligned[0]["reference"] == rows[45]["gloss"]
     assert (run / "evaluation" / "posteriors.png").stat().st_size > 10_000
+    res = _signkit("report", str(run))
+    assert res.returncode == 0, res.stderr
+    html = (run / "report.html").read_text()
+    first_alignment = html_escape(aligned[0]["alignment"].split()[0])
+    for part in ("test fold (%)", "evaluation on", "signer 4", "learning curves",
+                 "gloss posteriors over time", "alignments (first 30)", first_alignment):
+        assert part in html, part
 
     pose_file = data / rows[45]["file"]
     eaf = tmp_path / "out.eaf"

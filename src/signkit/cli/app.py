@@ -452,6 +452,20 @@ def evaluate(
     console.print(f"report: {out or run_dir / 'evaluation'}")
 
 
+@app.command()
+def report(
+    folder: Annotated[Path, typer.Argument(help="A folder of train, crossval, ensemble, baseline, ablate "
+                                                "or evaluate")],
+    out: Annotated[Path | None, typer.Option("-o", "--out", help="The HTML file (default: "
+                                                                 "FOLDER/report.html)")] = None,
+) -> None:
+    """One HTML page to look at rather than read JSON: metrics, learning curves, confusion matrix,
+    per-class accuracy, ablation chart, a CTC run's posteriors and alignments."""
+    from signkit.reports.page import write_report
+
+    console.print(f"report: {write_report(folder, out)}")
+
+
 def _test_part(run_dir: Path, ds):
     """The samples of ``ds`` that the run in ``run_dir`` (one fold) was tested on."""
     from signkit.data.dataset import Dataset
