@@ -75,9 +75,11 @@ def _fit_quietly(pipeline: Any, x: np.ndarray, y: np.ndarray) -> None:
 
 
 def run_baseline(ds: Dataset, cfg: BaselineConfig, out_dir: str | Path | None = None,
-                 progress: Callable[[str], None] = lambda m: None) -> dict[str, Any]:
+                 progress: Callable[[str], None] = lambda m: None,
+                 on_fold: Callable[[int, int], None] = lambda done, total: None) -> dict[str, Any]:
     """Train and test on every fold of ``cfg.repeats`` seeded splits; returns metrics per run
-    and their mean/std, and writes them (with splits, vocabulary, confusion) to ``out_dir``."""
+    and their mean/std, and writes them (with splits, vocabulary, confusion) to ``out_dir``.
+    ``progress(message)`` says what runs; ``on_fold(folds done, folds in all)`` counts."""
     merge = _merge_fn(cfg.merge)
     indices = dedup_indices(ds.samples) if cfg.dedup else np.arange(len(ds))
     glosses, signers = ds.glosses, ds.signers
@@ -107,6 +109,7 @@ def run_baseline(ds: Dataset, cfg: BaselineConfig, out_dir: str | Path | None = 
             cm += M.confusion(glosses[test], pred, vocab)
             runs.append({"repeat": r, "fold": f, "n_train": len(train), "n_test": len(test),
                          "test_signers": sorted(set(signers[test].tolist())), **report})
+            on_fold(len(runs), cfg.repeats * len(folds))
     result = {"dataset": ds.name, "config": asdict(cfg), "vocabulary": vocab,
               "n_samples": len(ds), "n_used": len(indices), "runs": runs,
               "summary": summarise(runs)}
@@ -171,15 +174,16 @@ def format_summary(summary: dict[str, dict[str, float]]) -> dict[str, str]:
 
 
 def run_ablation(ds: Dataset, group_sets: Sequence[str], cfg: BaselineConfig,
-                 out_dir: str | Path, progress: Callable[[str], None] = lambda m: None
-                 ) -> list[dict[str, Any]]:
+                 out_dir: str | Path, progress: Callable[[str], None] = lambda m: None,
+                 on_fold: Callable[[int, int], None] = lambda done, total: None) -> list[dict[str, Any]]:
     """``run_baseline`` for each group set; writes ``ablation.md``, ``ablation.csv`` and
     ``ablation.png`` (bars with standard-deviation error bars)."""
     out = Path(out_dir)
     results = []
-    for groups in group_sets:
+    for i, groups in enumerate(group_sets):
         sub_cfg = BaselineConfig(**{**asdict(cfg), "groups": groups})
-        results.append(run_baseline(ds, sub_cfg, out / groups.replace("+", "_"), progress))
+        folds_done = lambda done, total, i=i: on_fold(i * total + done, len(group_sets) * total)  # noqa: E731
+        results.append(run_baseline(ds, sub_cfg, out / groups.replace("+", "_"), progress, folds_done))
     metrics = [k for k in METRIC_NAMES if k in results[0]["summary"]]
     header = ["groups", *[METRIC_NAMES[k] for k in metrics]]
     rows = [[r["config"]["groups"], *format_summary(r["summary"]).values()] for r in results]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -311,6 +312,20 @@ def _preprocess_steps(text: str | None) -> list[str | dict] | None:
     return steps
 
 
+@contextmanager
+def _fold_progress():
+    """A progress bar over the folds of baseline and ablate, with ETA: yields the two callbacks
+    of :func:`run_baseline` (what runs; folds done of all)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("folds, ETA"),
+               TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("features", total=None)
+        yield (lambda m: bar.update(task, description=escape(m)),
+               lambda done, total: bar.update(task, completed=done, total=total))
+
+
 def _split_for(ds, split: str) -> str:
     """Leave-one-signer-out (the default) on a dataset with one signer falls back to the random
     split, saying so."""
@@ -365,10 +380,11 @@ def baseline(
 
     cfg = _baseline_config(groups, split, repeats, classifier, length, sampling, merge, dedup, seed,
                            preprocess)
-    with console.status(f"loading {dataset}") as status:
+    with console.status(f"loading {dataset}"):
         ds = load_dataset(dataset)
-        cfg.split = split = _split_for(ds, split)
-        result = run_baseline(ds, cfg, out, progress=lambda m: status.update(m))
+    cfg.split = split = _split_for(ds, split)
+    with _fold_progress() as (progress, on_fold):
+        result = run_baseline(ds, cfg, out, progress, on_fold)
     table = Table(title=escape(f"{dataset} [{groups}], split {split}, {len(result['runs'])} runs "
                                f"({result['n_used']} of {result['n_samples']} samples)"))
     for name in format_summary(result["summary"]):
@@ -394,10 +410,11 @@ def ablate(
 
     cfg = _baseline_config("", split, repeats, classifier, length, sampling, merge, dedup, seed,
                            preprocess)
-    with console.status(f"loading {dataset}") as status:
+    with console.status(f"loading {dataset}"):
         ds = load_dataset(dataset)
-        cfg.split = _split_for(ds, split)
-        run_ablation(ds, groups, cfg, out, progress=lambda m: status.update(m))
+    cfg.split = _split_for(ds, split)
+    with _fold_progress() as (progress, on_fold):
+        run_ablation(ds, groups, cfg, out, progress, on_fold)
     console.print((out / "ablation.md").read_text(), markup=False)
     console.print(f"table, CSV and chart: {out / 'ablation.md'}, {out / 'ablation.csv'}, "
                   f"{out / 'ablation.png'}")
