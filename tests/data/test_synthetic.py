@@ -63,3 +63,4 @@ def test_sentence_corpus_is_seeded_with_half_questions():
         glosses = p.metadata["gloss"].split()
         assert 2 <= len(glosses) <= 3
         assert glosses[-1].endswith("q") == (p.metadata["sentence_type"] == "question")
+        assert glosses[-1].removesuffix("q") in ("circle", "up", "side")  # hands alone cannot tell

@@ -337,7 +337,7 @@ def generate(num_signers: int = 5, samples_per_class: int = 10, seed: int = 0,
 
 # ---- continuous sentences ---------------------------------------------------------------------
 SENTENCE_SIGNS = ("circle", "up", "side", "tap", "wave-aa", "wave-oo")
-"""Signs a sentence is made of; a question's last sign is one with a question form (``circleq``)."""
+"""Signs a sentence is made of; its last sign is one with a question form (``circle``, ``circleq``)."""
 QUESTION_SCOPES = ("sentence", "last")
 
 
@@ -396,7 +396,8 @@ def generate_sentences(num_signers: int = 5, per_signer: int = 60, seed: int = 0
         for i in range(per_signer):
             question = i % 2 == 1
             glosses = list(rng.choice(SENTENCE_SIGNS, int(rng.integers(min_signs, max_signs + 1))))
-            if question:  # its last sign must have a question form
-                glosses[-1] = str(rng.choice([g for g in SENTENCE_SIGNS if f"{g}q" in CLASSES]))
+            # Every sentence ends with a sign that has a question form, so that its hands never
+            # tell a question from a statement: only the eyebrows and the head do.
+            glosses[-1] = str(rng.choice([g for g in SENTENCE_SIGNS if f"{g}q" in CLASSES]))
             out.append(render_sentence([str(g) for g in glosses], signer, rng, question, scope))
     return out
