@@ -64,7 +64,8 @@ def import_(
             on_video=lambda _s: progress.advance(task))
     clips = sum(n for _, n in result.added)
     console.print(f"added {len(result.added)} videos ({clips} clips), {len(result.skipped)} imported before, "
-                  f"{len(result.failed)} failed")
+                  f"{len(result.failed)} failed; database {escape(db)}, "
+                  f"clips in {escape(str(media / 'clips'))}")
     for path, why in result.failed:
         console.print(f"  [red]failed[/] {escape(str(path))}: {escape(why)}")
     if result.failed:
