@@ -130,6 +130,8 @@ def test_tables_are_whole_in_80_columns(tmp_path):
         assert f"{100 * row['accuracy']:.1f} %" in r.stdout
     for args in (("data", "check", f"krsl20:{shared_path('krsl20', 'krsl20_hands2d_P1-P4.npz')}"),
                  ("info", str(shared_path("poses", "mediapipe.pose"))),
+                 ("baseline", "synthetic:2x2", "--groups", "hands+mouth", "--length", "8",
+                  "--merge", "s/q$//", "-o", str(tmp_path / "baseline")),
                  ("transforms",), ("models",)):
         r = signkit(*args, columns=80)
         assert r.returncode == 0, r.stderr
