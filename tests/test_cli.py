@@ -136,6 +136,8 @@ def test_tables_are_whole_in_80_columns(tmp_path):
         r = signkit(*args, columns=80)
         assert r.returncode == 0, r.stderr
         assert "…" not in r.stdout, (args, r.stdout)
+    summary = (tmp_path / "baseline" / "summary.md").read_text()  # the printed table, kept
+    assert summary.startswith("**synthetic:2x2 [hands+mouth], split loso") and "| merged top-1 |" in summary
 
 
 def test_crossval_command_reports_every_fold_and_where_it_wrote(tmp_path):
@@ -149,7 +151,8 @@ def test_crossval_command_reports_every_fold_and_where_it_wrote(tmp_path):
     summary = json.loads((tmp_path / "cv" / "summary.json").read_text())
     assert summary["folds"] == 2 and len(summary["runs"]) == 2
     assert "top-1" in r.stdout and "…" not in r.stdout
-    written = f"runs and summary: {tmp_path / 'cv' / 'summary.json'}"
+    written = f"runs and summary: {tmp_path / 'cv' / 'summary.json'}, {tmp_path / 'cv' / 'summary.md'}"
+    assert "| top-1 |" in (tmp_path / "cv" / "summary.md").read_text()
     assert "".join(r.stdout.split()).endswith("".join(written.split()))  # a long path wraps at 80
     r = signkit("report", str(tmp_path / "cv"))
     assert r.returncode == 0, r.stderr

@@ -19,7 +19,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from signkit.cli.annotate import app as annotate_app
-from signkit.cli.console import console, err_console, print_table, table_markdown
+from signkit.cli.console import console, err_console, print_table
 from signkit.cli.extract import extract
 from signkit.cli.train import crossval, ensemble, models, predict, train
 from signkit.errors import SignkitError
@@ -178,8 +178,7 @@ def demo(
         table.add_row(r.model, r.groups, f"{100 * r.accuracy:.1f} %", f"{100 * r.question_pairs:.1f} %",
                       f"{100 * r.mouth_pair:.1f} %", f"{100 * r.word_accuracy:.1f} %",
                       f"{r.n_train}/{r.n_test}")
-    print_table(table)
-    (out / "demo_results.md").write_text(table_markdown(table))
+    print_table(table, markdown=out / "demo_results.md")
     hands, both = report.results[0], report.results[1]
     console.print(f"Non-manual features add {100 * (both.question_pairs - hands.question_pairs):+.1f} "
                   f"points on question/statement pairs. Results: {out / 'demo_results.json'}, "
@@ -390,8 +389,8 @@ def baseline(
     for name in format_summary(result["summary"]):
         table.add_column(name, justify="right")
     table.add_row(*format_summary(result["summary"]).values())
-    print_table(table)
-    console.print(f"metrics, splits, vocabulary, confusion matrix: {out}")
+    print_table(table, markdown=out / "summary.md")
+    console.print(f"metrics, splits, vocabulary, confusion matrix, summary.md: {out}")
 
 
 @app.command()
@@ -465,7 +464,7 @@ def evaluate(
     table.add_row(*(["all"] if per_signer else []), *[f"{100 * v:.2f}" for v in report.values()])
     for signer, r in per_signer.items():
         table.add_row(escape(signer), *[f"{100 * r[k]:.2f}" for k in report])
-    print_table(table)
+    print_table(table, markdown=(out or run_dir / "evaluation") / "evaluation.md")
     console.print(f"report: {out or run_dir / 'evaluation'}")
 
 

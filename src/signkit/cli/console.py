@@ -1,19 +1,29 @@
 """Rich consoles shared by the command modules (stdout for results, stderr for errors), and the one
 way every command prints a table: as a table where it fits the terminal, else one block per row."""
 
+from pathlib import Path
+
 from rich.console import Console
 from rich.measure import Measurement
 from rich.table import Table
+from rich.text import Text
 
 console = Console()
 err_console = Console(stderr=True, soft_wrap=True)
 
 
-def print_table(table: Table, out: Console = console) -> None:
-    """``table`` as it is when its natural width fits the terminal (80 columns, or piped, too);
-    otherwise each row as a block of ``column: value`` lines, so that no cell is cut to "…"."""
-    # Measured without the terminal's limit: Rich's own measure is capped at the width.
-    if Measurement.get(out, out.options.update(max_width=10_000), table).maximum <= out.width:
+def print_table(table: Table, out: Console = console, markdown: Path | None = None) -> None:
+    """``table`` as it is when it fits the terminal (80 columns, or piped, too) with its cells
+    wrapped at spaces; otherwise each row as a block of ``column value`` lines, so that no cell is
+    cut to "…".
+    With ``markdown``, the table is also written there."""
+    if markdown is not None:
+        markdown.parent.mkdir(parents=True, exist_ok=True)
+        markdown.write_text(table_markdown(table))
+    # Measured without the terminal's limit (Rich's own measure is capped at the width). Where even
+    # the narrowest layout (each column as wide as its longest word) does not fit, Rich would cut
+    # cells; where it fits, Rich wraps them at spaces and cuts nothing.
+    if Measurement.get(out, out.options.update(max_width=10_000), table).minimum <= out.width:
         out.print(table)
         return
     if table.title:
@@ -33,11 +43,16 @@ def print_table(table: Table, out: Console = console) -> None:
         out.print(table.caption, style="dim")
 
 
+def _plain(markup: object) -> str:
+    """Rich markup (``escape``d titles and cells) as the text it shows."""
+    return Text.from_markup(str(markup)).plain
+
+
 def table_markdown(table: Table) -> str:
     """``table`` as a Markdown table (title as a heading line above it)."""
-    headers = [str(c.header) for c in table.columns]
-    rows = zip(*[[str(cell) for cell in c.cells] for c in table.columns], strict=True)
-    lines = [f"**{table.title}**", ""] if table.title else []
+    headers = [_plain(c.header) for c in table.columns]
+    rows = zip(*[[_plain(cell) for cell in c.cells] for c in table.columns], strict=True)
+    lines = [f"**{_plain(table.title)}**", ""] if table.title else []
     lines += ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     if table.caption:

@@ -33,7 +33,7 @@ def _recipe(recipe: Path, overrides: list[str] | None, devices: int | None, stra
     return load_recipe(recipe, extra)
 
 
-def _print_metrics(title: str, metrics: dict) -> None:
+def _print_metrics(title: str, metrics: dict, markdown: Path) -> None:
     from signkit.baselines.experiment import METRIC_NAMES
 
     table = Table(title=escape(title))
@@ -42,7 +42,7 @@ def _print_metrics(title: str, metrics: dict) -> None:
             table.add_column(METRIC_NAMES[k], justify="right")
     table.add_column("epochs", justify="right")
     table.add_row(*[f"{100 * metrics[k]:.2f}" for k in METRIC_NAMES if k in metrics], str(metrics["epochs"]))
-    print_table(table)
+    print_table(table, markdown=markdown)
 
 
 def train(
@@ -59,7 +59,7 @@ def train(
     metrics = run_train(_recipe(recipe, overrides, devices, strategy), out, resume=resume)
     if metrics:  # only the first process of a DDP run reports
         _print_metrics(f"{metrics['encoder']} on {metrics['groups']}, test fold {metrics['fold']} "
-                       f"(signers {', '.join(metrics['test_signers'])})", metrics)
+                       f"(signers {', '.join(metrics['test_signers'])})", metrics, out / "metrics.md")
         console.print(f"run folder: {out}")
 
 
@@ -82,16 +82,16 @@ def crossval(
                               on_run=lambda done, total, m: bar.update(task, completed=done, total=total,
                                                                        description=escape(m)))
     _crossval_table(f"{result['encoder']} on {result['groups']}, {result['split']} "
-                    f"({result['folds']} folds x {repeats})", result)
-    console.print(f"runs and summary: {out / 'summary.json'}")
+                    f"({result['folds']} folds x {repeats})", result, out / "summary.md")
+    console.print(f"runs and summary: {out / 'summary.json'}, {out / 'summary.md'}")
 
 
-def _crossval_table(title: str, result: dict) -> None:
+def _crossval_table(title: str, result: dict, markdown: Path) -> None:
     table = Table(title=escape(title))
     for name in result["table"]:
         table.add_column(name, justify="right")
     table.add_row(*result["table"].values())
-    print_table(table)
+    print_table(table, markdown=markdown)
 
 
 def ensemble(
@@ -116,7 +116,8 @@ def ensemble(
     if kinds == {True}:
         with console.status("ensemble") as status:
             result = ensemble_crossval(runs, out, on_fold=lambda m: status.update(escape(m)))
-        _crossval_table(f"ensemble of {len(runs)} crossval runs ({result['folds']} folds)", result)
+        _crossval_table(f"ensemble of {len(runs)} crossval runs ({result['folds']} folds)", result,
+                        out / "summary.md")
     else:
         write_ensemble(runs, out)
     console.print(f"ensemble folder: {out}")
