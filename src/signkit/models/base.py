@@ -14,6 +14,7 @@ import math
 from typing import Any
 
 import numpy as np
+import torch
 from torch import Tensor, nn
 
 from signkit.registry import Registry
@@ -21,6 +22,12 @@ from signkit.registry import Registry
 ENCODERS: Registry[type[nn.Module]] = Registry("encoder")
 DECODERS: Registry[type[nn.Module]] = Registry("decoder")
 HEADS: Registry[type[nn.Module]] = Registry("sequence head")
+
+
+def valid_steps(lengths: Tensor, t: int) -> Tensor:
+    """``(B, T)`` bool of a padded batch: True on each sample's first ``lengths`` steps. The one
+    mask every padded module derives its own from."""
+    return torch.arange(t, device=lengths.device)[None] < lengths[:, None]
 
 
 class Classifier(nn.Module):

@@ -9,6 +9,7 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
+from signkit.models.base import valid_steps
 from signkit.models.graph import spatial_partitions
 
 # The papers' (and OpenHands') widths are 64 x 4, 128 x 3, 256 x 3; ours are a quarter of that, so
@@ -59,7 +60,7 @@ class InputNorm(nn.Module):
 
 def time_mask(lengths: Tensor, t: int) -> Tensor:
     """``(B, 1, T, 1)`` float: 1 on each sample's first ``lengths`` frames."""
-    return (torch.arange(t, device=lengths.device)[None] < lengths[:, None]).float()[:, None, :, None]
+    return valid_steps(lengths, t).float()[:, None, :, None]
 
 
 def pool_nodes(x: Tensor) -> Tensor:

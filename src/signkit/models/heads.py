@@ -14,12 +14,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from signkit.models.base import HEADS
-
-
-def _steps_mask(lengths: Tensor, t: int) -> Tensor:
-    """``(B, 1, T)`` float: 1 on each sample's first ``lengths`` steps."""
-    return (torch.arange(t, device=lengths.device)[None] < lengths[:, None]).float()[:, None]
+from signkit.models.base import HEADS, valid_steps
 
 
 class TemporalPooling(nn.Module):
@@ -41,7 +36,8 @@ class TemporalPooling(nn.Module):
     def forward(self, x: Tensor, lengths: Tensor) -> tuple[Tensor, Tensor]:
         h = x.transpose(1, 2)  # (B, F, L)
         for conv, pool in zip(self.convs, self.pools, strict=True):
-            h = conv(h * _steps_mask(lengths, h.shape[2])) * _steps_mask(lengths, h.shape[2])
+            mask = valid_steps(lengths, h.shape[2]).float()[:, None]  # (B, 1, L)
+            h = conv(h * mask) * mask
             if pool > 1:
                 h = F.max_pool1d(h, pool)
                 lengths = torch.clamp(lengths // pool, min=1)
@@ -96,6 +92,6 @@ class TransformerHead(nn.Module):
 
     def forward(self, x: Tensor, lengths: Tensor) -> tuple[Tensor, Tensor]:
         h, lengths = self.temporal(x, lengths)
-        pad = torch.arange(h.shape[1], device=h.device)[None] >= lengths[:, None]
-        h = self.encoder(h + sinusoid(h.shape[1], h.shape[2], h.device), src_key_padding_mask=pad)
+        h = self.encoder(h + sinusoid(h.shape[1], h.shape[2], h.device),
+                         src_key_padding_mask=~valid_steps(lengths, h.shape[1]))
         return self.fc(h).log_softmax(-1), lengths

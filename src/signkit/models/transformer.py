@@ -6,7 +6,7 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from signkit.models.base import ENCODERS
+from signkit.models.base import ENCODERS, valid_steps
 
 
 @ENCODERS.register("transformer")
@@ -47,6 +47,6 @@ class TransformerEncoder(nn.Module):
         padded frames are masked out of the attention."""
         b, t = x.shape[:2]
         self._check_length(t)
-        pad = torch.arange(t, device=x.device)[None] >= lengths[:, None]
-        h = self.encoder(self.embed(x.reshape(b, t, -1)) + self.pos[:, 1: t + 1], src_key_padding_mask=pad)
+        h = self.encoder(self.embed(x.reshape(b, t, -1)) + self.pos[:, 1: t + 1],
+                         src_key_padding_mask=~valid_steps(lengths, t))
         return self.norm(h), lengths
