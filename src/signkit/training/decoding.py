@@ -56,9 +56,8 @@ class GlossLM:
         from nltk.lm import KneserNeyInterpolated
         from nltk.lm.preprocessing import padded_everygram_pipeline
 
-        self.sentences = [list(s) for s in sentences]
         self._order, self.alpha, self.beta, self.unk_logp = order, alpha, beta, unk_logp
-        ngrams, vocab = padded_everygram_pipeline(order, self.sentences)
+        ngrams, vocab = padded_everygram_pipeline(order, [list(s) for s in sentences])
         self.model = KneserNeyInterpolated(order)
         self.model.fit(ngrams, vocab)
         self._cache: dict[tuple[str, tuple[str, ...]], float] = {}

@@ -22,8 +22,6 @@ TASKS: Registry[type[Task]] = Registry("task")
 class Task:
     """The task-specific half of a training run; every method gets what it needs passed in."""
 
-    #: the validation metric that picks the best checkpoint, and whether higher is better
-    monitor: tuple[str, str] = ("val_acc", "max")
     #: a batch collation function for the DataLoader (``None``: PyTorch's default)
     collate: Callable[..., Any] | None = None
 
@@ -49,6 +47,12 @@ class Task:
     def module_class(self) -> type:
         """The LightningModule class whose checkpoints this task writes."""
         raise NotImplementedError
+
+    @property
+    def monitor(self) -> tuple[str, str]:
+        """The validation metric that picks the best checkpoint and whether higher is better:
+        the module's own (its plateau scheduler follows it too)."""
+        return self.module_class().monitor
 
     def write_run_files(self, out: Path, train_glosses: Sequence[str]) -> None:
         """Anything else the run folder needs to reload (the CTC language model's corpus)."""

@@ -14,8 +14,6 @@ DEFAULT_DECODER = {"bilstm": "attention"}
 
 @TASKS.register("classify")
 class Classify(Task):
-    monitor = ("val_acc", "max")
-
     def default_decoder(self, encoder: str) -> str:
         return DEFAULT_DECODER.get(encoder, "linear")
 

@@ -27,8 +27,6 @@ def tokens(gloss: str) -> list[str]:
 
 @TASKS.register("ctc")
 class CTC(Task):
-    monitor = ("val_wer", "min")
-
     @staticmethod
     def collate(items):
         from signkit.training.data import pad_batch
@@ -69,12 +67,7 @@ class CTC(Task):
         (out / LM_CORPUS).write_text("".join(f"{' '.join(tokens(g))}\n" for g in train_glosses))
 
     def evaluate(self, run, prepared, glosses, merge) -> dict[str, Any]:
-        from signkit.baselines.experiment import _merge_fn
-        from signkit.reports.wer import wer_report
-
-        hyps = decode(run, prepared, decoder_for(run))
-        return wer_report([tokens(g) for g in glosses], [[s.gloss for s in h] for h in hyps],
-                          _merge_fn(merge))
+        return _score(run, prepared, glosses, merge, decoder_for(run))[-1]
 
     def evaluate_dataset(self, run, ds, merge, out_dir, decode_options=None) -> dict[str, Any]:
         """WER and its parts over ``ds``, per signer too; in ``out_dir``: ``evaluation.json``,
@@ -88,11 +81,8 @@ class CTC(Task):
         from signkit.reports.wer import alignment_rows, wer_report
 
         decoder = decoder_for(run, **(decode_options or {}))
-        lps = log_probs(run, run.prepare(ds.samples))
-        refs = [tokens(g) for g in ds.glosses]
-        hyps = [[seg.gloss for seg in decoder.decode(lp)] for lp in lps]
+        lps, refs, hyps, report = _score(run, run.prepare(ds.samples), ds.glosses, merge, decoder)
         merge_fn = _merge_fn(merge)
-        report = wer_report(refs, hyps, merge_fn)
         signers = ds.signers
         per_signer = {str(sgn): wer_report([refs[i] for i in np.flatnonzero(signers == sgn)],
                                            [hyps[i] for i in np.flatnonzero(signers == sgn)], merge_fn)
@@ -117,6 +107,19 @@ class CTC(Task):
         return {**report, "per_signer": per_signer}
 
 
+def _score(run: LoadedRun, prepared: Sequence[Pose], glosses: Sequence[str], merge: str | None,
+           decoder: CTCDecoder
+           ) -> tuple[list[np.ndarray], list[list[str]], list[list[str]], dict[str, float]]:
+    """Log-probabilities, references, hypotheses and their gloss error rates (:func:`wer_report`)."""
+    from signkit.baselines.experiment import _merge_fn
+    from signkit.reports.wer import wer_report
+
+    lps = log_probs(run, prepared)
+    refs = [tokens(g) for g in glosses]
+    hyps = [[seg.gloss for seg in decoder.decode(lp)] for lp in lps]
+    return lps, refs, hyps, wer_report(refs, hyps, _merge_fn(merge))
+
+
 def log_probs(run: LoadedRun, prepared: Sequence[Pose], batch: int = 32) -> list[np.ndarray]:
     """Per pose, ``(L, N)`` log-probabilities over the run's vocabulary (index 0: blank), one row per
     output step of ``run.stride`` frames. Poses are batched by length to keep padding small."""
@@ -126,10 +129,10 @@ def log_probs(run: LoadedRun, prepared: Sequence[Pose], batch: int = 32) -> list
 
     order = np.argsort([len(p) for p in prepared])
     out: list[np.ndarray] = [np.zeros((0, len(run.vocabulary)), np.float32)] * len(prepared)
+    none = torch.zeros(0, dtype=torch.long)  # no targets at inference
     with torch.inference_mode():
         for i in range(0, len(order), batch):
             idx = order[i:i + batch]
-            none = torch.zeros(0, dtype=torch.long)  # no targets at inference
             items = [(torch.from_numpy(sequence_array(prepared[j], run.recipe.data)), none) for j in idx]
             x, lengths, *_ = pad_batch(items)
             lp, steps = run.module(x, lengths)
