@@ -30,11 +30,6 @@ def _annotations(corpus: Corpus) -> list[Annotation]:
             selectinload(Annotation.user), selectinload(Annotation.clip).selectinload(Clip.video))))
 
 
-def _clips(corpus: Corpus) -> list[Clip]:
-    with corpus.sessions() as db:
-        return list(db.scalars(select(Clip).order_by(Clip.id).options(selectinload(Clip.video))))
-
-
 # -- progress -------------------------------------------------------------------------------
 @dataclass
 class Tally:
@@ -110,7 +105,7 @@ def progress(corpus: Corpus) -> Progress:
             rows[user_id].hours += seconds / 3600
         in_progress = len(db.scalars(select(Hold.clip_id)).all())
     overall, by_group = Tally(), defaultdict(Tally)
-    for clip in _clips(corpus):
+    for clip in corpus.clips():
         done = len(per_clip.get(clip.id, ())) >= wanted
         for tally in (overall, by_group[(clip.video.subject, clip.video.grade)]):
             tally.total += 1
@@ -213,7 +208,7 @@ def corpus_stats(corpus: Corpus) -> tuple[TokenStats, TokenStats]:
         if ann.skip_reason is None and ann.clip_id not in seen:
             seen.add(ann.clip_id)
             glosses.add(ann.glosses.split())
-    for clip in _clips(corpus):
+    for clip in corpus.clips():
         if clip.transcript:
             words.add(WORD_RE.findall(clip.transcript.lower()))
     return glosses, words

@@ -327,15 +327,15 @@ class Corpus:
 
     # -- model suggestions ----------------------------------------------------------------
     def clips(self) -> list[Clip]:
+        """Every clip, with its video, in import order."""
         with self.sessions() as db:
-            return list(db.scalars(select(Clip).order_by(Clip.id)))
+            return list(db.scalars(select(Clip).order_by(Clip.id).options(selectinload(Clip.video))))
 
     def suggest(self, glosses_by_clip: dict[int, str], model: str) -> int:
         """Store (or replace) a model's gloss sequence for each clip; returns how many."""
         now = self.clock()
         with self._write() as db:
             for clip_id, glosses in glosses_by_clip.items():
-                _clip(db, clip_id)
                 text = security.normalize_glosses(glosses, required=False)
                 db.merge(Suggestion(clip_id=clip_id, glosses=text, model=model, created_at=now))
         return len(glosses_by_clip)
