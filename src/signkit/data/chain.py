@@ -22,7 +22,7 @@ def _transition(a: Pose, b: Pose, frames: int) -> Pose:
     """``frames`` frames from ``a``'s last to ``b``'s first, interpolated per keypoint."""
     blank = a.frames(slice(-1, None)).replace(
         data=np.repeat(a.data[-1:], frames, 0), confidence=np.zeros((frames, a.num_keypoints), np.float32))
-    bridge = _concat([a.frames(slice(-1, None)), blank, b.frames(slice(0, 1))])
+    bridge = Pose.concat([a.frames(slice(-1, None)), blank, b.frames(slice(0, 1))])
     return InterpolateMissing(max_gap=frames)(bridge, np.random.default_rng(0)).frames(slice(1, -1))
 
 
@@ -30,11 +30,6 @@ def _rest(like: Pose, frames: int) -> Pose:
     """``frames`` frames with nothing detected (the hands down, out of view)."""
     return like.replace(data=np.zeros((frames, *like.data.shape[1:]), np.float32),
                         confidence=np.zeros((frames, like.num_keypoints), np.float32))
-
-
-def _concat(parts: list[Pose]) -> Pose:
-    return parts[0].replace(data=np.concatenate([p.data for p in parts]),
-                            confidence=np.concatenate([p.confidence for p in parts]))
 
 
 def chain_signs(signs: list[Pose], transitions: list[int], rests: list[int]) -> Pose:
@@ -51,7 +46,7 @@ def chain_signs(signs: list[Pose], transitions: list[int], rests: list[int]) -> 
         parts.append(sign)
         spans.append(f"{t}-{t + len(sign)}")
         t += len(sign)
-    pose = _concat(parts)
+    pose = Pose.concat(parts)
     pose.metadata = {"gloss": " ".join(str(s.metadata["gloss"]) for s in signs),
                      "signer": signs[0].metadata.get("signer", ""), "spans": " ".join(spans)}
     return pose

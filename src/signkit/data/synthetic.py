@@ -353,7 +353,7 @@ def _mark_question(pose: Pose, start: int, end: int, strength: float) -> None:
     frames = np.arange(start, end)
     env = strength * np.sin(np.pi * np.clip((frames - start + 3) / (end - start + 6), 0, 1))
     shoulders = pose.data[frames][:, [idx["LEFT_SHOULDER"], idx["RIGHT_SHOULDER"]], :2]
-    unit = np.linalg.norm(shoulders[:, 0] - shoulders[:, 1], axis=-1) / 1.0  # pixels per shoulder width
+    unit = np.linalg.norm(shoulders[:, 0] - shoulders[:, 1], axis=-1)  # pixels per shoulder width
     neck = shoulders.mean(axis=1)
     data = pose.data[frames]
     data[:, brows, 1] -= (0.09 * env * unit)[:, None]
@@ -373,8 +373,7 @@ def render_sentence(glosses: list[str], signer: Signer, rng: np.random.Generator
     for s in signs:
         spans.append((t, t + len(s)))
         t += len(s)
-    pose = signs[0].replace(data=np.concatenate([s.data for s in signs]),
-                            confidence=np.concatenate([s.confidence for s in signs]))
+    pose = Pose.concat(signs)
     if question:
         start = 0 if scope == "sentence" else spans[-1][0]
         _mark_question(pose, start, len(pose), signer.marker_strength)

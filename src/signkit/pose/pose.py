@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -102,6 +103,13 @@ class Pose:
     def frames(self, index: np.ndarray | slice) -> Pose:
         """The pose restricted to some frames (fps unchanged)."""
         return self.replace(data=self.data[index], confidence=self.confidence[index])
+
+    @staticmethod
+    def concat(parts: Sequence[Pose]) -> Pose:
+        """Poses of one layout one after another in time; fps, layout, frame size and metadata
+        are the first one's."""
+        return parts[0].replace(data=np.concatenate([p.data for p in parts]),
+                                confidence=np.concatenate([p.confidence for p in parts]))
 
     def detection_rate(self) -> dict[str, float]:
         """Fraction of frames in which each articulator group has any keypoint detected."""
