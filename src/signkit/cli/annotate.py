@@ -9,16 +9,9 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
+from rich.progress import TextColumn
 
-from signkit.cli.console import console
+from signkit.cli.console import console, progress_bar
 from signkit.errors import SignkitError
 from signkit.extras import require
 
@@ -53,9 +46,7 @@ def import_(
 
     corpus = _corpus(db)
     sources = collect_sources(videos, metadata)
-    progress = Progress(TextColumn("import"), BarColumn(), MofNCompleteColumn(), TextColumn("videos"),
-                        TextColumn("{task.fields[frames]} frames"), TimeElapsedColumn(), TextColumn("ETA"),
-                        TimeRemainingColumn(), console=console)
+    progress = progress_bar("videos", TextColumn("{task.fields[frames]} frames"))
     task = progress.add_task("import", total=len(sources), frames=0)
     with progress:
         result = import_videos(
@@ -94,8 +85,7 @@ def suggest(
     clips = [(c.id, media / Path(c.file).with_suffix(".pose")) for c in corpus.clips()]
     posed = [(cid, path) for cid, path in clips if path.is_file()]
     found: dict[int, str] = {}
-    progress = Progress(TextColumn("suggest"), BarColumn(), MofNCompleteColumn(), TextColumn("clips"),
-                        TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), console=console)
+    progress = progress_bar("clips")
     with progress:
         task = progress.add_task("suggest", total=len(posed))
         for clip_id, path in posed:

@@ -19,7 +19,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from signkit.cli.annotate import app as annotate_app
-from signkit.cli.console import console, err_console, print_table
+from signkit.cli.console import console, err_console, print_table, progress_bar
 from signkit.cli.extract import extract
 from signkit.cli.train import crossval, ensemble, models, predict, train
 from signkit.errors import SignkitError
@@ -315,11 +315,7 @@ def _preprocess_steps(text: str | None) -> list[str | dict] | None:
 def _fold_progress():
     """A progress bar over the folds of baseline and ablate, with ETA: yields the two callbacks
     of :func:`run_baseline` (what runs; folds done of all)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("folds, ETA"),
-               TimeRemainingColumn())
-    with Progress(*columns, console=console, transient=True) as bar:
+    with progress_bar("folds", transient=True) as bar:
         task = bar.add_task("features", total=None)
         yield (lambda m: bar.update(task, description=escape(m)),
                lambda done, total: bar.update(task, completed=done, total=total))

@@ -5,11 +5,28 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.measure import Measurement
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 from rich.text import Text
 
 console = Console()
 err_console = Console(stderr=True, soft_wrap=True)
+
+
+def progress_bar(unit: str, *extra: ProgressColumn, transient: bool = False) -> Progress:
+    """The bar every long job shows: what runs, the bar, done / all ``unit``, ``extra`` columns,
+    time spent and time left."""
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn(unit),
+                    *extra, TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), console=console,
+                    transient=transient)
 
 
 def print_table(table: Table, out: Console = console, markdown: Path | None = None) -> None:

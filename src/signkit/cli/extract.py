@@ -10,16 +10,9 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
+from rich.progress import TextColumn
 
-from signkit.cli.console import console
+from signkit.cli.console import console, progress_bar
 from signkit.errors import SignkitError
 
 
@@ -49,10 +42,7 @@ def extract(
     signal.signal(signal.SIGTERM, _interrupt)
     frames = 0
     start = time.perf_counter()
-    progress = Progress(TextColumn("extract"), BarColumn(), MofNCompleteColumn(), TextColumn("videos"),
-                        TextColumn("{task.fields[fps]:.1f} frames/s"), TimeElapsedColumn(), TextColumn("ETA"),
-                        TimeRemainingColumn(),
-                        console=console, transient=False)
+    progress = progress_bar("videos", TextColumn("{task.fields[fps]:.1f} frames/s"))
     task = progress.add_task("extract", total=None, fps=0.0)
 
     def on_event(event: int | ReportRow, total: int) -> None:

@@ -10,7 +10,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from signkit.cli.console import console, print_table
+from signkit.cli.console import console, print_table, progress_bar
 from signkit.errors import ConfigError
 
 RecipeArg = Annotated[Path, typer.Argument(help="Recipe YAML (data, model, optim, trainer)")]
@@ -70,13 +70,9 @@ def crossval(
     repeats: Annotated[int, typer.Option(help="Repeat the split with seeds +0, +1, ...")] = 1,
 ) -> None:
     """Every fold of the recipe's split (LOSO: every signer), mean and std; re-run to resume."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
     from signkit.training.crossval import crossval as run_crossval
 
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("runs, ETA"),
-               TimeRemainingColumn())
-    with Progress(*columns, console=console, transient=True) as bar:
+    with progress_bar("runs", transient=True) as bar:
         task = bar.add_task("cross-validation", total=None)
         result = run_crossval(_recipe(recipe, overrides, None, None), out, repeats,
                               on_run=lambda done, total, m: bar.update(task, completed=done, total=total,
