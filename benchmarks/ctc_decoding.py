@@ -58,13 +58,12 @@ def main() -> None:
     torch.set_num_threads(1)
 
     from signkit.training.predict import load_model
-    from signkit.training.tasks.ctc import log_probs
 
     run = load_model(args.run)
     pose, glosses = clip(int(SECONDS * FPS))
     prepared = run.prepare([pose])
-    forward = best_of(lambda: log_probs(run, prepared), args.runs)
-    lp = log_probs(run, prepared)[0]
+    forward = best_of(lambda: run.log_probs(prepared), args.runs)
+    lp = run.log_probs(prepared)[0]
     lm = GlossLM([line.split() for line in (args.run / "lm_corpus.txt").read_text().splitlines()], 3)
     decoders = {"greedy": CTCDecoder(run.vocabulary, 0), "beam 10": CTCDecoder(run.vocabulary, 10),
                 "beam 10 + 3-gram LM": CTCDecoder(run.vocabulary, 10, lm)}

@@ -157,10 +157,7 @@ def predict(
                                                   "(a folder when several files are given)")] = None,
 ) -> None:
     """The most probable glosses for each pose file, with probabilities; for a continuous (CTC)
-    run, the gloss sequence with start and end times."""
-    from signkit.extras import require
-
-    require("torch", "train")
+    run, the gloss sequence with start and end times. An exported folder runs without torch."""
     from signkit.pose.io import read_pose
     from signkit.training.predict import load_model, top_k
 

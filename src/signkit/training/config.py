@@ -10,7 +10,15 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from signkit.errors import ConfigError
 from signkit.training.tasks import get_task
@@ -120,7 +128,9 @@ class Recipe(_Strict):
         return task
 
     @model_validator(mode="after")
-    def _known_model(self) -> Recipe:
+    def _known_model(self, info: ValidationInfo) -> Recipe:
+        if not (info.context or {}).get("check_model", True):
+            return self
         try:
             self.model.check(self.task)
         except ConfigError as exc:
@@ -167,9 +177,11 @@ def _resolve_dataset(spec: str, base: Path) -> str:
     return f"{loader}:{(base / path).resolve()}"
 
 
-def recipe_from_dict(tree: dict[str, Any], source: str = "recipe") -> Recipe:
+def recipe_from_dict(tree: dict[str, Any], source: str = "recipe", check_model: bool = True) -> Recipe:
+    """``check_model=False`` skips looking the model up in the registries (which need torch): for
+    the saved config of an exported model, checked when it was trained."""
     try:
-        return Recipe.model_validate(tree)
+        return Recipe.model_validate(tree, context={"check_model": check_model})
     except ValidationError as exc:
         # "Value error, " is pydantic's prefix for the validators' own messages.
         problems = "; ".join(": ".join([*([".".join(map(str, e["loc"]))] if e["loc"] else []),
@@ -198,5 +210,5 @@ def save_config(recipe: Recipe, path: str | Path) -> None:
     Path(path).write_text(yaml.safe_dump(recipe.model_dump(), sort_keys=False))
 
 
-def read_config(path: str | Path) -> Recipe:
-    return recipe_from_dict(yaml.safe_load(Path(path).read_text()), str(path))
+def read_config(path: str | Path, check_model: bool = True) -> Recipe:
+    return recipe_from_dict(yaml.safe_load(Path(path).read_text()), str(path), check_model)

@@ -22,10 +22,11 @@ if TYPE_CHECKING:
 
 
 @dataclass
-class LoadedRun:
-    """A trained model with what it needs to read new poses the way it was trained."""
+class ModelRun:
+    """A trained model with what it needs to read new poses the way it was trained. Subclasses
+    run the network (:class:`LoadedRun`: PyTorch; ``signkit.export``: onnxruntime); reading poses,
+    batching and the probabilities are shared here, in NumPy."""
 
-    module: Any
     recipe: Recipe
     vocabulary: list[str]
     layout: Layout
@@ -38,15 +39,24 @@ class LoadedRun:
     @property
     def stride(self) -> int:
         """Input frames per output step of a sequence (CTC) model."""
-        return self.module.model.stride
+        raise NotImplementedError
 
     @property
     def merge(self) -> str | None:
         """The recipe's rule merging glosses for the merged-class accuracy."""
         return self.recipe.data.merge
 
+    def logits(self, x: np.ndarray) -> np.ndarray:
+        """Classification: ``(B, T, V, C)`` -> ``(B, classes)``."""
+        raise NotImplementedError
+
+    def sequence_log_probs(self, x: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """CTC: padded ``(B, T, V, C)`` and ``(B,)`` lengths -> ``(B, L, N)`` log-probabilities and
+        each sample's output steps ``(B,)``."""
+        raise NotImplementedError
+
     def prepare(self, poses: list[Pose]) -> list[Pose]:
-        from signkit.training.data import prepare
+        from signkit.training.arrays import prepare
 
         prepared = prepare(poses, self.recipe.data)
         for pose, src in zip(prepared, poses, strict=True):
@@ -58,22 +68,62 @@ class LoadedRun:
 
     def predict_proba(self, prepared: list[Pose], batch: int = 256) -> np.ndarray:
         """``(N, classes)`` probabilities for poses already passed through :meth:`prepare`."""
-        import torch
+        from scipy.special import softmax
 
-        from signkit.training.data import to_array
+        from signkit.training.arrays import to_array
 
-        out = []
-        with torch.inference_mode():
-            for i in range(0, len(prepared), batch):
-                x = torch.from_numpy(np.stack([to_array(p, self.recipe.data) for p in prepared[i:i + batch]]))
-                out.append(torch.softmax(self.module(x), -1).numpy())
+        cfg = self.recipe.data
+        out = [softmax(self.logits(np.stack([to_array(p, cfg) for p in prepared[i:i + batch]])), -1)
+               for i in range(0, len(prepared), batch)]
         return np.concatenate(out) if out else np.zeros((0, len(self.vocabulary)), np.float32)
 
+    def log_probs(self, prepared: list[Pose], batch: int = 32) -> list[np.ndarray]:
+        """Per pose, ``(L, N)`` log-probabilities over the vocabulary (index 0: blank), one row per
+        output step of :attr:`stride` frames. Poses are batched by length to keep padding small."""
+        from signkit.training.arrays import batches_by_length, pad, sequence_array
 
-def load_model(run_dir: str | Path, checkpoint: str = "best") -> LoadedRun | EnsembleRun:
-    """A run folder of ``signkit train``, or an ensemble folder of ``signkit ensemble``."""
+        arrays = [sequence_array(p, self.recipe.data) for p in prepared]
+        out: list[np.ndarray] = [np.zeros((0, len(self.vocabulary)), np.float32)] * len(prepared)
+        for idx in batches_by_length(arrays, batch):
+            lp, steps = self.sequence_log_probs(*pad([arrays[j] for j in idx]))
+            for j, row, n in zip(idx, lp, steps.tolist(), strict=True):
+                out[j] = row[:n]
+        return out
+
+
+@dataclass
+class LoadedRun(ModelRun):
+    """A run folder of ``signkit train``, run by PyTorch."""
+
+    module: Any = None
+
+    @property
+    def stride(self) -> int:
+        return self.module.model.stride
+
+    def logits(self, x: np.ndarray) -> np.ndarray:
+        import torch
+
+        with torch.inference_mode():
+            return self.module(torch.from_numpy(x)).numpy()
+
+    def sequence_log_probs(self, x: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        import torch
+
+        with torch.inference_mode():
+            lp, steps = self.module(torch.from_numpy(x), torch.from_numpy(lengths))
+        return lp.numpy(), steps.numpy()
+
+
+def load_model(run_dir: str | Path, checkpoint: str = "best") -> ModelRun | EnsembleRun:
+    """A run folder of ``signkit train``, an ensemble folder of ``signkit ensemble`` or an
+    exported folder of ``signkit export`` (run by onnxruntime, without torch)."""
+    # Lazy: export sits above training; only a folder it wrote brings it in.
+    from signkit.export.runner import is_exported, load_exported
     from signkit.training.ensemble import is_ensemble, load_ensemble
 
+    if is_exported(run_dir):
+        return load_exported(run_dir)
     return load_ensemble(run_dir) if is_ensemble(run_dir) else load_run(run_dir, checkpoint)
 
 
@@ -89,8 +139,10 @@ def run_files(run_dir: str | Path, checkpoint: str = "best") -> tuple[Path, Path
 
 def load_run(run_dir: str | Path, checkpoint: str = "best") -> LoadedRun:
     """Everything from the run folder alone: config, vocabulary, layout, weights."""
+    from signkit.extras import require
     from signkit.training.tasks import get_task
 
+    require("torch", "train")
     run = Path(run_dir)
     config, *_, ckpt = run_files(run, checkpoint)
     recipe = read_config(config)
@@ -98,7 +150,7 @@ def load_run(run_dir: str | Path, checkpoint: str = "best") -> LoadedRun:
                                                                       weights_only=False)
     module.eval()
     layout = Layout.from_dict(json.loads((run / LAYOUT).read_text()))
-    return LoadedRun(module, recipe, read_vocabulary(run / VOCAB), layout, run)
+    return LoadedRun(recipe, read_vocabulary(run / VOCAB), layout, run, module)
 
 
 def proba_report(proba: np.ndarray, vocabulary: list[str], glosses: list[str],
@@ -119,9 +171,10 @@ def evaluate_poses(run: LoadedRun | EnsembleRun, prepared: list[Pose], glosses: 
 
 
 def is_deep_run(run_dir: str | Path) -> bool:
+    from signkit.export.runner import is_exported
     from signkit.training.ensemble import is_ensemble
 
-    return (Path(run_dir) / CHECKPOINTS).is_dir() or is_ensemble(run_dir)
+    return (Path(run_dir) / CHECKPOINTS).is_dir() or is_ensemble(run_dir) or is_exported(run_dir)
 
 
 def evaluate_run(run_dir: str | Path, ds, merge: str | None = None, out_dir: str | Path | None = None,

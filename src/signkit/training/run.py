@@ -69,7 +69,7 @@ def train(recipe: Recipe, out_dir: str | Path, resume: bool = False, progress_ba
     from torch.utils.data import DataLoader
 
     from signkit.models.graph import selection_edges
-    from signkit.training.data import prepare
+    from signkit.training.arrays import prepare
     from signkit.training.tasks import get_task
 
     _quiet_lightning()

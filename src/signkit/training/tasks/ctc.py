@@ -14,7 +14,7 @@ from signkit.training.tasks import TASKS, Task
 
 if TYPE_CHECKING:
     from signkit.pose.pose import Pose
-    from signkit.training.predict import LoadedRun
+    from signkit.training.predict import ModelRun
 
 DEFAULT_HEAD = "conv_bilstm"
 LM_CORPUS = "lm_corpus.txt"  # the training gloss sequences, one per line: the n-gram LM's data
@@ -107,41 +107,20 @@ class CTC(Task):
         return {**report, "per_signer": per_signer}
 
 
-def _score(run: LoadedRun, prepared: Sequence[Pose], glosses: Sequence[str], merge: str | None,
+def _score(run: ModelRun, prepared: Sequence[Pose], glosses: Sequence[str], merge: str | None,
            decoder: CTCDecoder
            ) -> tuple[list[np.ndarray], list[list[str]], list[list[str]], dict[str, float]]:
     """Log-probabilities, references, hypotheses and their gloss error rates (:func:`wer_report`)."""
     from signkit.baselines.experiment import _merge_fn
     from signkit.reports.wer import wer_report
 
-    lps = log_probs(run, prepared)
+    lps = run.log_probs(list(prepared))
     refs = [tokens(g) for g in glosses]
     hyps = [[seg.gloss for seg in decoder.decode(lp)] for lp in lps]
     return lps, refs, hyps, wer_report(refs, hyps, _merge_fn(merge))
 
 
-def log_probs(run: LoadedRun, prepared: Sequence[Pose], batch: int = 32) -> list[np.ndarray]:
-    """Per pose, ``(L, N)`` log-probabilities over the run's vocabulary (index 0: blank), one row per
-    output step of ``run.stride`` frames. Poses are batched by length to keep padding small."""
-    import torch
-
-    from signkit.training.data import pad_batch, sequence_array
-
-    order = np.argsort([len(p) for p in prepared])
-    out: list[np.ndarray] = [np.zeros((0, len(run.vocabulary)), np.float32)] * len(prepared)
-    none = torch.zeros(0, dtype=torch.long)  # no targets at inference
-    with torch.inference_mode():
-        for i in range(0, len(order), batch):
-            idx = order[i:i + batch]
-            items = [(torch.from_numpy(sequence_array(prepared[j], run.recipe.data)), none) for j in idx]
-            x, lengths, *_ = pad_batch(items)
-            lp, steps = run.module(x, lengths)
-            for j, row, n in zip(idx, lp.numpy(), steps.tolist(), strict=True):
-                out[j] = row[:n]
-    return out
-
-
-def decoder_for(run: LoadedRun, beam_width: int | None = None, lm_order: int | None = None) -> CTCDecoder:
+def decoder_for(run: ModelRun, beam_width: int | None = None, lm_order: int | None = None) -> CTCDecoder:
     """The run's decoder: its recipe's ``decode`` settings unless overridden; the language model is
     rebuilt from the run folder's training gloss sequences."""
     cfg = run.recipe.decode
@@ -155,12 +134,12 @@ def decoder_for(run: LoadedRun, beam_width: int | None = None, lm_order: int | N
     return CTCDecoder(run.vocabulary, beam, lm)
 
 
-def decode(run: LoadedRun, prepared: Sequence[Pose], decoder: CTCDecoder) -> list[list[Segment]]:
+def decode(run: ModelRun, prepared: Sequence[Pose], decoder: CTCDecoder) -> list[list[Segment]]:
     """Each pose's gloss segments, in output steps (``run.stride`` frames each)."""
-    return [decoder.decode(lp) for lp in log_probs(run, prepared)]
+    return [decoder.decode(lp) for lp in run.log_probs(list(prepared))]
 
 
-def timed_glosses(run: LoadedRun, pose: Pose,
+def timed_glosses(run: ModelRun, pose: Pose,
                   decoder: CTCDecoder | None = None) -> list[tuple[str, float, float]]:
     """``[(gloss, start s, end s)]`` of one pose: each segment's output steps back to frames."""
     segments = decode(run, run.prepare([pose]), decoder or decoder_for(run))[0]
