@@ -45,3 +45,80 @@ def export(
                       f"{100 * chosen['agreement']:.1f}" if q else "-")
     print_table(table)
     console.print(f"exported: {out}")
+
+
+def recognize(
+    args: Annotated[list[str] | None, typer.Argument(
+        help="RUN [VIDEO | URL]: a run, ensemble or export folder, then a video file or stream URL",
+        show_default=False)] = None,
+    camera: Annotated[int | None, typer.Option(help="Recognise camera N instead of a video")] = None,
+    serve: Annotated[bool, typer.Option("--serve", help="Serve the live page (webcam or uploaded "
+                                                        "video in the browser)")] = False,
+    run_opt: Annotated[Path | None, typer.Option("--run", help="The run (with --serve)")] = None,
+    host: Annotated[str, typer.Option(help="--serve: address to listen on (loopback)")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="--serve: port")] = 8000,
+    window: Annotated[int | None, typer.Option(help="Frames per window (default: the run's data.length; "
+                                                    "CTC runs: 4 s)")] = None,
+    stride: Annotated[int | None, typer.Option(help="Frames between windows (default: a quarter "
+                                                    "window)")] = None,
+    threshold: Annotated[float, typer.Option(help="Below this probability a window is 'no sign'")] = 0.5,
+    smoothing: Annotated[int, typer.Option(help="Average the probabilities of this many windows")] = 2,
+    min_hands: Annotated[float, typer.Option(help="'No sign' when the hands are seen in fewer of a "
+                                                  "window's frames than this share")] = 0.25,
+    every: Annotated[int, typer.Option(help="Estimate keypoints on every K-th frame only, "
+                                            "interpolating between (faster, less exact)")] = 1,
+    srt: Annotated[Path | None, typer.Option(help="Write the glosses as SRT subtitles")] = None,
+    overlay: Annotated[Path | None, typer.Option(help="Write the video with the skeleton and the "
+                                                      "glosses drawn over it (.mp4)")] = None,
+) -> None:
+    """Recognise signs live from a video, a camera or a stream: one JSON line per gloss on stdout
+    (gloss, start and end in seconds, probability, delay); Ctrl-C stops and keeps the outputs."""
+    import json
+
+    from signkit.cli.console import err_console
+    from signkit.errors import ConfigError
+    from signkit.extras import require
+
+    args = list(args or [])
+    run_dir = run_opt or (Path(args.pop(0)) if args else None)
+    if run_dir is None:
+        raise ConfigError("give the run: signkit recognize RUN VIDEO, RUN --camera N or --serve --run RUN")
+    if len(args) > 1:
+        raise ConfigError(f"one video or URL at a time, not {len(args)}")
+    import signkit.extract.holistic  # noqa: F401  (quiets MediaPipe's logging before it loads)
+
+    require("mediapipe", "extract")
+    from signkit.training.predict import load_model
+
+    run = load_model(run_dir)
+    if hasattr(run, "module") or hasattr(run, "members"):
+        _one_torch_thread()
+    options = {"window": window, "stride": stride, "threshold": threshold, "smoothing": smoothing,
+               "min_hands": min_hands}
+    if serve:
+        require("fastapi", "live")
+        from signkit.live.server import serve as serve_page
+
+        console.print(f"signkit live page: http://{host}:{port}/  (Ctrl-C stops)")
+        serve_page(run, host, port, **options)
+        return
+    from signkit.live.pipeline import recognize_source
+    from signkit.live.sources import open_source
+
+    source = open_source(args[0] if args else None, camera)
+    result = recognize_source(run, source, on_event=lambda e: print(json.dumps(e.as_dict()), flush=True),
+                              overlay=overlay, srt=srt, every=every, **options)
+    err_console.print(f"{len(result.events)} glosses in {result.frames} frames of {escape(source.name)}, "
+                      f"{result.fps:.1f} frames/s" + (" (stopped by Ctrl-C)" if result.interrupted else ""))
+    for path in (srt, overlay):
+        if path is not None:
+            err_console.print(f"wrote {escape(str(path))}")
+    if result.interrupted:
+        raise typer.Exit(130)
+
+
+def _one_torch_thread() -> None:
+    """A PyTorch model beside the pose estimator: one thread each, no oversubscription."""
+    import torch
+
+    torch.set_num_threads(1)

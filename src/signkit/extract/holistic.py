@@ -7,6 +7,7 @@ detected face or hand (0 when MediaPipe found none in that frame).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -18,6 +19,9 @@ from signkit.pose.articulators import holistic_layout
 from signkit.pose.layout import Layout
 from signkit.pose.pose import Pose
 
+# Keep MediaPipe's C++ logging (glog/absl) to errors; set before mediapipe is imported.
+os.environ.setdefault("GLOG_minloglevel", "2")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 # The only Holistic models shipped inside mediapipe 0.10.21's wheel; 0 and 2 try to download.
 MODEL_COMPLEXITY = 1
 # A blank frame clears MediaPipe's tracking between videos, much cheaper than a new graph.

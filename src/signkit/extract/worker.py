@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,10 +10,6 @@ from pathlib import Path
 from signkit.errors import SignkitError
 from signkit.extract.jobs import Job
 from signkit.extract.report import DONE, FAILED, ReportRow
-
-# Keep MediaPipe's C++ logging (glog/absl) to errors; set before mediapipe is imported.
-os.environ.setdefault("GLOG_minloglevel", "2")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
 @dataclass(frozen=True)

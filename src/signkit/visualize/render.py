@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,7 @@ from PIL import Image, ImageDraw
 
 from signkit.errors import SignkitError
 from signkit.pose.articulators import GROUPS
+from signkit.pose.layout import Layout
 from signkit.pose.pose import Pose
 
 GROUP_COLORS: dict[str, tuple[int, int, int]] = {
@@ -40,6 +42,33 @@ def _fit(pose: Pose, size: int, margin: float = 0.06) -> tuple[np.ndarray, tuple
     return xy, (size, height - height % 2)
 
 
+@dataclass(frozen=True)
+class SkeletonStyle:
+    """How a layout's keypoints are drawn: its edges, a colour and radius per keypoint."""
+
+    edges: list[tuple[int, int]]
+    colors: list[tuple[int, int, int]]
+    radius: list[int]
+
+    @classmethod
+    def of(cls, layout: Layout) -> SkeletonStyle:
+        labels = layout.group_of_keypoints(_ORDER)
+        return cls([(int(a), int(b)) for a, b in layout.edges],
+                   [GROUP_COLORS.get(g, (90, 90, 90)) for g in labels],
+                   [1 if g in _SMALL else 3 for g in labels])
+
+
+def draw_skeleton(draw: ImageDraw.ImageDraw, xy: np.ndarray, detected: np.ndarray,
+                  style: SkeletonStyle) -> None:
+    """One frame's skeleton: ``xy`` ``(K, 2)`` pixel positions, ``detected`` ``(K,)`` bool."""
+    for a, b in style.edges:
+        if detected[a] and detected[b]:
+            draw.line([tuple(xy[a]), tuple(xy[b])], fill=style.colors[a], width=2)
+    for k in np.where(detected)[0]:
+        x, y, r = xy[k, 0], xy[k, 1], style.radius[k]
+        draw.ellipse([x - r, y - r, x + r, y + r], fill=style.colors[k])
+
+
 def render_frames(pose: Pose, size: int = 512, background: Iterator[np.ndarray] | None = None,
                   fit: bool = True) -> Iterator[np.ndarray]:
     """Yield ``(H, W, 3)`` uint8 frames of the skeleton, coloured by articulator group.
@@ -52,11 +81,8 @@ def render_frames(pose: Pose, size: int = 512, background: Iterator[np.ndarray] 
     else:
         xy = pose.data[..., :2]
         w, h = pose.width or size, pose.height or size
-    labels = pose.layout.group_of_keypoints(_ORDER)
-    colors = [GROUP_COLORS.get(g, (90, 90, 90)) for g in labels]
-    radius = [1 if g in _SMALL else 3 for g in labels]
+    style = SkeletonStyle.of(pose.layout)
     det = pose.detected
-    edges = pose.layout.edges
     for t in range(len(pose)):
         if background is not None:
             source = next(background, None)
@@ -65,41 +91,54 @@ def render_frames(pose: Pose, size: int = 512, background: Iterator[np.ndarray] 
             img = Image.fromarray(source).convert("RGB")
         else:
             img = Image.new("RGB", (w, h), (255, 255, 255))
-        draw = ImageDraw.Draw(img)
-        for a, b in edges:
-            if det[t, a] and det[t, b]:
-                draw.line([tuple(xy[t, a]), tuple(xy[t, b])], fill=colors[a], width=2)
-        for k in np.where(det[t])[0]:
-            x, y, r = xy[t, k, 0], xy[t, k, 1], radius[k]
-            draw.ellipse([x - r, y - r, x + r, y + r], fill=colors[k])
+        draw_skeleton(ImageDraw.Draw(img), xy[t], det[t], style)
         yield np.asarray(img)
+
+
+class Mp4Writer:
+    """H.264 (yuv420p) mp4 through PyAV, playable in browsers, written frame by frame; the file
+    appears under its name only when :meth:`close` finishes it."""
+
+    def __init__(self, path: str | Path, fps: float):
+        import av
+
+        self.path, self.fps, self.frames = Path(path), fps, 0
+        self._tmp = self.path.with_name(f".{self.path.name}.partial.mp4")
+        # faststart puts the index first: a browser starts playing and seeking before the whole file is in.
+        self._container = av.open(str(self._tmp), mode="w", format="mp4", options={"movflags": "+faststart"})
+        self._stream = None
+
+    def write(self, frame: np.ndarray) -> None:
+        """One ``(H, W, 3)`` uint8 RGB frame (odd sizes lose their last row or column)."""
+        from fractions import Fraction
+
+        import av
+
+        if self._stream is None:
+            rate = Fraction(self.fps).limit_denominator(1000)
+            self._stream = self._container.add_stream("libx264", rate=rate)
+            self._stream.height, self._stream.width = frame.shape[0] // 2 * 2, frame.shape[1] // 2 * 2
+            self._stream.pix_fmt = "yuv420p"
+        frame = np.ascontiguousarray(frame[: self._stream.height, : self._stream.width])
+        for packet in self._stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
+            self._container.mux(packet)
+        self.frames += 1
+
+    def close(self) -> None:
+        if self._stream is not None:
+            for packet in self._stream.encode():
+                self._container.mux(packet)
+        self._container.close()
+        self._tmp.replace(self.path)
 
 
 def write_mp4(frames: Iterator[np.ndarray], path: Path, fps: float) -> int:
     """H.264 (yuv420p) mp4 through PyAV, playable in browsers. Returns the frame count."""
-    from fractions import Fraction
-
-    import av
-
-    tmp = path.with_name(f".{path.name}.partial.mp4")
-    n = 0
-    # faststart puts the index first: a browser starts playing and seeking before the whole file is in.
-    with av.open(str(tmp), mode="w", format="mp4", options={"movflags": "+faststart"}) as container:
-        stream = None
-        for frame in frames:
-            if stream is None:
-                stream = container.add_stream("libx264", rate=Fraction(fps).limit_denominator(1000))
-                stream.height, stream.width = frame.shape[0] // 2 * 2, frame.shape[1] // 2 * 2
-                stream.pix_fmt = "yuv420p"
-            frame = frame[: stream.height, : stream.width]
-            for packet in stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
-                container.mux(packet)
-            n += 1
-        if stream is not None:
-            for packet in stream.encode():
-                container.mux(packet)
-    tmp.replace(path)
-    return n
+    writer = Mp4Writer(path, fps)
+    for frame in frames:
+        writer.write(frame)
+    writer.close()
+    return writer.frames
 
 
 def write_visualization(pose: Pose, out: str | Path, size: int = 512, frame: int | None = None,
