@@ -44,24 +44,30 @@ def calibration_poses(run: LoadedRun, dataset: str | None = None, n: int = CALIB
     return run.prepare([ds.samples[i] for i in idx])
 
 
-def export_model(run: LoadedRun, path: Path) -> None:
-    """The run's network as ONNX: ``poses (batch, frames, V, C)`` -> ``logits (batch, classes)``."""
+def export_module(model: Any, path: Path, frames: int, keypoints: int, dims: int) -> None:
+    """A classifier ``(B, T, V, C)`` -> ``(B, classes)`` as ONNX with dynamic batch and frame axes:
+    ``poses (batch, frames, V, C)`` -> ``logits (batch, classes)``; traced at ``frames``."""
     import torch
 
-    if run.task != "classify":
-        raise ConfigError(f"{run.path}: a {run.task} run; export covers classification runs and their "
-                          "ensembles (a CTC model's packed sequence head does not trace to ONNX yet)")
-    model = run.module.model.eval()
-    cfg = run.recipe.data
-    x = torch.zeros(2, cfg.length, len(run.layout.keypoints), cfg.dims)
+    model.eval()
+    x = torch.zeros(2, frames, keypoints, dims)
     max_len = getattr(model.encoder, "max_len", 4096)
-    dims = {"x": {0: torch.export.Dim("batch"), 1: torch.export.Dim("frames", min=4, max=max_len)}}
+    dims_spec = {"x": {0: torch.export.Dim("batch"), 1: torch.export.Dim("frames", min=4, max=max_len)}}
     with warnings.catch_warnings():  # the exporter's deprecation chatter is not the user's business
         warnings.simplefilter("ignore")
         program = torch.onnx.export(model, (x,), input_names=["poses"], output_names=["logits"],
-                                    dynamic_shapes=dims, opset_version=OPSET, dynamo=True, verbose=False)
+                                    dynamic_shapes=dims_spec, opset_version=OPSET, dynamo=True, verbose=False)
     program.optimize()
     program.save(str(path), external_data=False)
+
+
+def export_model(run: LoadedRun, path: Path) -> None:
+    """The run's network as ONNX (:func:`export_module`)."""
+    if run.task != "classify":
+        raise ConfigError(f"{run.path}: a {run.task} run; export covers classification runs and their "
+                          "ensembles (a CTC model's packed sequence head does not trace to ONNX yet)")
+    cfg = run.recipe.data
+    export_module(run.module.model, path, cfg.length, len(run.layout.keypoints), cfg.dims)
 
 
 def _torch_logits(run: LoadedRun, arrays: np.ndarray) -> np.ndarray:

@@ -8,10 +8,13 @@ built; the faster one whose top-1 agrees with fp32 on the calibration poses (>= 
 
 from __future__ import annotations
 
+import logging
 import shutil
 import statistics
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +23,17 @@ import numpy as np
 from signkit.export.runner import session
 
 MIN_AGREEMENT = 0.99
+
+
+@contextmanager
+def _quiet_root_logger() -> Iterator[None]:
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        root.setLevel(level)
 
 
 def batch1_ms(sess: Any, x: np.ndarray, runs: int = 50, warmup: int = 10) -> float:
@@ -66,10 +80,11 @@ def quantize(fp32: Path, out: Path, arrays: np.ndarray) -> dict[str, Any]:
                                               "static": Path(tmp) / "static.onnx"}
         # Symbolic shape inference cannot follow the Transformer's dynamic reshapes; ONNX's own
         # shape inference and the graph optimisations are what quantisation needs here.
-        quant_pre_process(str(fp32), str(pre), skip_symbolic_shape=True)
-        quantize_dynamic(pre, files["dynamic"], weight_type=QuantType.QInt8)
-        quantize_static(pre, files["static"], Reader(), quant_format=QuantFormat.QDQ, per_channel=True,
-                        activation_type=QuantType.QInt8, weight_type=QuantType.QInt8)
+        with _quiet_root_logger():  # onnxruntime's per-tensor notes go to the root logger
+            quant_pre_process(str(fp32), str(pre), skip_symbolic_shape=True)
+            quantize_dynamic(pre, files["dynamic"], weight_type=QuantType.QInt8)
+            quantize_static(pre, files["static"], Reader(), quant_format=QuantFormat.QDQ, per_channel=True,
+                            activation_type=QuantType.QInt8, weight_type=QuantType.QInt8)
         for mode, path in files.items():
             sess = session(path)
             report["candidates"][mode] = {

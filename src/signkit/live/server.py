@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from fastapi import FastAPI, WebSocket, WebSocketDisconnect
+from fastapi.responses import HTMLResponse
 
 from signkit.live.recognizer import Recognizer
 
@@ -40,11 +42,8 @@ def _frame(payload: bytes) -> tuple[float, np.ndarray]:
     return t, np.asarray(Image.open(io.BytesIO(payload[8:])).convert("RGB"))
 
 
-def create_app(run: Any, estimator_factory: Any = None, **options: Any) -> Any:
+def create_app(run: Any, estimator_factory: Any = None, **options: Any) -> FastAPI:
     """The FastAPI app; ``options`` go to every connection's :class:`Recognizer`."""
-    from fastapi import FastAPI, WebSocket, WebSocketDisconnect
-    from fastapi.responses import HTMLResponse
-
     if estimator_factory is None:
         from signkit.extract.holistic import HolisticEstimator as estimator_factory
     app = FastAPI(title="signkit live")
@@ -60,9 +59,11 @@ def create_app(run: Any, estimator_factory: Any = None, **options: Any) -> Any:
         await socket.accept()
         estimator = await asyncio.to_thread(estimator_factory)
         rec = Recognizer(run, fps=fps, estimator=estimator, **options)
-        layout = rec.layout
-        await socket.send_json({"edges": [[int(a), int(b)] for a, b in layout.edges],
-                                "vocabulary": vocabulary, "window": rec.window})
+        from signkit.visualize.render import SkeletonStyle
+
+        style = SkeletonStyle.of(rec.layout)
+        await socket.send_json({"edges": style.edges, "radius": style.radius, "vocabulary": vocabulary,
+                                "window": rec.window})
 
         def step(payload: bytes) -> dict[str, Any]:
             t, image = _frame(payload)
