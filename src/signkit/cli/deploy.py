@@ -91,7 +91,7 @@ def recognize(
     from signkit.training.predict import load_model
 
     run = load_model(run_dir)
-    if hasattr(run, "module") or hasattr(run, "members"):
+    if any(hasattr(m, "module") for m in getattr(run, "members", [run])):  # PyTorch, not exported
         _one_torch_thread()
     options = {"window": window, "stride": stride, "threshold": threshold, "smoothing": smoothing,
                "min_hands": min_hands}

@@ -10,6 +10,7 @@ are exported one by one under ``members/N``, each reading poses its own way.
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 import warnings
 from collections.abc import Callable
@@ -28,7 +29,7 @@ from signkit.training.predict import LoadedRun, load_model
 from signkit.training.run import CONFIG, LAYOUT, VOCAB
 
 OPSET = 18
-CALIBRATION = 64  # training poses for static int8 calibration and the fp32/int8 checks
+CALIBRATION = 256  # training poses checking int8 against fp32 (half of them calibrate the static kind)
 
 
 def calibration_poses(run: LoadedRun, dataset: str | None = None, n: int = CALIBRATION) -> list:
@@ -49,6 +50,7 @@ def export_module(model: Any, path: Path, frames: int, keypoints: int, dims: int
     ``poses (batch, frames, V, C)`` -> ``logits (batch, classes)``; traced at ``frames``."""
     import torch
 
+    logging.getLogger("torch.onnx").setLevel(logging.ERROR)  # "torchvision is not installed" notes
     model.eval()
     x = torch.zeros(2, frames, keypoints, dims)
     max_len = getattr(model.encoder, "max_len", 4096)
