@@ -59,10 +59,10 @@ def _top1(sess: Any, arrays: np.ndarray) -> np.ndarray:
 
 
 def _graph_products(model: Any) -> list[str]:
-    """MatMul nodes that multiply by a constant stack of V x V adjacency matrices (ST-GCN's
-    ``x A_k``): shared structure, not learned weights, and the most sensitive to int8."""
-    shapes = {t.name: list(t.dims) for t in model.graph.initializer}
-    stacks = {name for name, dims in shapes.items() if len(dims) >= 3 and dims[-1] == dims[-2]}
+    """MatMul nodes whose right operand is a constant stack of graph matrices (rank >= 3: ST-GCN's
+    ``x A_k``, SL-GCN's per-group adjacencies), where learned layers' weights have rank 2: the
+    skeleton's structure, and the products most sensitive to int8."""
+    stacks = {t.name for t in model.graph.initializer if len(t.dims) >= 3}
     return [n.name for n in model.graph.node if n.op_type == "MatMul" and n.input[1] in stacks]
 
 

@@ -26,9 +26,13 @@ class DecoupledGraphConv(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         b, _, t, v = x.shape
-        y = self.conv(x).view(b, self.k, self.g, -1, t, v)
-        y = torch.einsum("bkgctv,kgvw->bgctw", y, self.adj).reshape(b, -1, t, v)
-        return F.relu(self.bn(y) + self.res(x))
+        y = self.conv(x).view(b, self.k, self.g, -1, t, v)  # (B, K, G, C, T, V)
+        # sum_{k, v} y[b, k, g, c, t, v] adj[k, g, v, w] as one batched matrix product per group,
+        # (B, G, C T, K V) @ (G, K V, W): the same numbers as the einsum it replaces, which
+        # onnxruntime ran at half the speed.
+        y = y.permute(0, 2, 3, 4, 1, 5).reshape(b, self.g, -1, self.k * v)
+        a = self.adj.transpose(0, 1).reshape(self.g, self.k * v, v)
+        return F.relu(self.bn(torch.matmul(y, a).reshape(b, -1, t, v)) + self.res(x))
 
 
 class STCAttention(nn.Module):

@@ -157,6 +157,14 @@ class Layout:
         Names, the edges among kept points and the groups (intersected) carry over.
         """
         keep = [int(i) for i in indices]
+        # Memoised per layout: every sample of a dataset (and every window of a live stream) selects
+        # the same groups, and rebuilding the names, limbs and groups is most of a selection's time.
+        cache = self.__dict__.setdefault("_subsets", {})
+        if (key := tuple(keep)) not in cache:
+            cache[key] = self._subset(keep)
+        return cache[key]
+
+    def _subset(self, keep: list[int]) -> Layout:
         if any(b <= a for a, b in itertools.pairwise(keep)):
             raise ValueError("subset indices must be strictly increasing")
         new_index = {old: new for new, old in enumerate(keep)}
