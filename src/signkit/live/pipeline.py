@@ -88,11 +88,15 @@ def recognize_source(run: Any, source: FrameSource,
     threshold, smoothing, min_hands)."""
     stream = KeypointStream(estimator, every)
     rec = Recognizer(run, fps=source.fps, layout=stream.layout, **options)
-    items: queue.Queue = queue.Queue(maxsize=256)
+    items: queue.Queue = queue.Queue(maxsize=64)  # of batches
     stop = threading.Event()
 
     def produce() -> None:
         images: list[np.ndarray] = []  # frames whose keypoints wait for the next estimate (--every)
+        # Frames go to the recogniser a stride at a time: it decides only at the stride's last
+        # frame anyway, and waking it (and taking the GIL from MediaPipe's thread) once per frame
+        # cost more than its work.
+        batch: list = []
         try:
             for t, frame in source.frames:
                 if stop.is_set():
@@ -100,10 +104,14 @@ def recognize_source(run: Any, source: FrameSource,
                 images.append(frame if overlay else None)
                 known = stream.process(frame, t)
                 arrived = time.perf_counter()
-                for data, conf, tk in known:
-                    items.put((images.pop(0), data, conf, tk, arrived))
-            for data, conf, tk in stream.flush():
-                items.put((images.pop(0), data, conf, tk, time.perf_counter()))
+                batch += [(images.pop(0), data, conf, tk, arrived) for data, conf, tk in known]
+                if len(batch) >= rec.stride:
+                    items.put(batch)
+                    batch = []
+            now = time.perf_counter()
+            batch += [(images.pop(0), data, conf, tk, now) for data, conf, tk in stream.flush()]
+            if batch:
+                items.put(batch)
         except BaseException as exc:  # handed to the consumer, which raises it in the caller
             items.put(exc)
         finally:
@@ -123,13 +131,13 @@ def recognize_source(run: Any, source: FrameSource,
         while (item := items.get()) is not _END:
             if isinstance(item, BaseException):
                 raise item
-            image, data, conf, t, arrived = item
-            first = first or arrived
-            frames += 1
-            emit(rec.push(data, conf, t, arrived))
-            if writer is not None:
-                writer.write(image, data, conf, rec.current.gloss if rec.current else None,
-                             [e.gloss for e in rec.events])
+            for image, data, conf, t, arrived in item:
+                first = first or arrived
+                frames += 1
+                emit(rec.push(data, conf, t, arrived))
+                if writer is not None:
+                    writer.write(image, data, conf, rec.current.gloss if rec.current else None,
+                                 [e.gloss for e in rec.events])
         emit(rec.flush())
     except KeyboardInterrupt:
         interrupted = True
