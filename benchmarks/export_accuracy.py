@@ -38,11 +38,15 @@ def measure(run_dir: Path, out: Path) -> dict:
     logits = {"pytorch": run.logits(x), "fp32": load_exported(out, "fp32").logits(x),
               "int8": load_exported(out, "int8").logits(x)}
     top1 = {k: v.argmax(1) for k, v in logits.items()}
+    best2 = np.sort(logits["fp32"], 1)[:, -2:]
+    gap = best2[:, 1] - best2[:, 0]  # close calls: the samples int8's small errors can flip
     q = info["int8"]
     return {"run": run_dir.name, "encoder": run.recipe.model.encoder, "test": len(test),
             "max_abs_logit_diff": float(np.abs(logits["fp32"] - logits["pytorch"]).max()),
             **{f"top1_{k}": round(100 * float((vocab[v] == truth).mean()), 2) for k, v in top1.items()},
             "int8_agreement": round(100 * float((top1["int8"] == top1["fp32"]).mean()), 2),
+            "top2_gap_below_0.05_pct": round(100 * float((gap < 0.05).mean()), 2),
+            "top2_gap_below_0.1_pct": round(100 * float((gap < 0.1).mean()), 2),
             "int8_mode": q["mode"],
             "calibration": {m: c for m, c in q["candidates"].items()}}
 
