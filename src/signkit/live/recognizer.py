@@ -80,6 +80,11 @@ class KeypointStream:
         out.append((data, conf, t))
         return out
 
+    @property
+    def frames(self) -> int:
+        """Frames processed so far."""
+        return self._count
+
     def flush(self) -> list[tuple[np.ndarray, np.ndarray, float]]:
         """The frames still waiting for a next estimate, holding the last one."""
         if not self._pending or self._last is None:
@@ -124,13 +129,19 @@ class Recognizer:
 
     @property
     def size(self) -> tuple[int, int] | None:
+        """(width, height) of the frames fed, when frames (not keypoints) are fed."""
         return self._stream.size if self._stream else None
+
+    @property
+    def last_keypoints(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """The newest frame's keypoints ``(K, 3)`` and confidence ``(K,)``."""
+        return (self._frames[-1][0], self._frames[-1][1]) if self._frames else None
 
     def feed(self, frame: np.ndarray, t: float | None = None) -> list[GlossEvent]:
         """One ``(H, W, 3)`` uint8 RGB frame at ``t`` seconds (default: its index / fps)."""
         if self._stream is None:
             raise ValueError("this Recognizer was built for keypoints (layout=...): use push()")
-        t = self._stream._count / self.fps if t is None else t
+        t = self._stream.frames / self.fps if t is None else t
         events = []
         for data, conf, tk in self._stream.process(frame, t):
             events += self.push(data, conf, tk)

@@ -26,10 +26,9 @@ PAGE = Path(__file__).parent / "templates" / "live.html"
 
 
 def _points(rec: Recognizer) -> list[list[float] | None]:
-    last = rec._frames[-1] if rec._frames else None
-    if last is None or rec.size is None:
+    if rec.last_keypoints is None or rec.size is None:
         return []
-    data, conf = last[0], last[1]
+    data, conf = rec.last_keypoints
     w, h = rec.size
     return [[round(float(x) / w, 4), round(float(y) / h, 4)] if c > 0 else None
             for (x, y), c in zip(data[:, :2], conf, strict=True)]
