@@ -216,8 +216,10 @@ class Recognizer:
         events = []
         for seg in self._decoder.decode(lp):
             start, end = t0 + seg.start * step, t0 + seg.end * step
-            if start <= self._committed or (end > edge and not final):
-                continue  # already emitted, or still at the trailing edge where it may change
+            # Already emitted (a later window decodes it again, starting before its end), or still
+            # at the trailing edge where it may change. A gloss may start where the last one ends.
+            if start < self._committed or (end > edge and not final):
+                continue
             k = self.run.vocabulary.index(seg.gloss)
             events.append(GlossEvent(seg.gloss, start, end, float(np.exp(lp[seg.start:seg.end, k].max()))))
             self._committed = end
