@@ -22,15 +22,11 @@ from pathlib import Path
 import numpy as np
 import onnxruntime
 import torch
-from model_latency import CLASSES, FRAMES, SELECTIONS, latency_ms  # the sibling script
+from model_latency import FRAMES, default_models, latency_ms  # the sibling script
 
 from signkit.export.onnx import export_module
 from signkit.export.quantize import batch1_ms, build_int8
 from signkit.export.runner import session
-from signkit.models import ENCODERS, build_classifier
-from signkit.models.graph import selection_edges
-from signkit.pose.articulators import holistic_layout
-from signkit.training.tasks.classify import DEFAULT_DECODER
 
 
 def main() -> None:
@@ -38,30 +34,24 @@ def main() -> None:
     parser.add_argument("--json")
     args = parser.parse_args()
     torch.set_num_threads(1)
-    layout = holistic_layout(468)
     rows = []
-    for selection, groups in SELECTIONS.items():
-        keep = layout.indices(groups)
-        edges = selection_edges(layout, keep)
-        for name in ENCODERS:
-            torch.manual_seed(0)
-            model = build_classifier(name, DEFAULT_DECODER.get(name, "linear"), len(keep), 2, CLASSES, edges)
-            x = np.random.default_rng(0).normal(size=(1, FRAMES, len(keep), 2)).astype(np.float32)
-            calibration = np.random.default_rng(1).normal(size=(32, FRAMES, len(keep), 2)).astype(np.float32)
-            with tempfile.TemporaryDirectory() as tmp:
-                fp32 = Path(tmp) / "model.onnx"
-                export_module(model, fp32, FRAMES, len(keep), 2)
-                int8 = build_int8(fp32, Path(tmp), calibration)
-                ms = {"pytorch": latency_ms(model.eval(), torch.from_numpy(x)),
-                      "onnx_fp32": batch1_ms(session(fp32), x, runs=100, warmup=20),
-                      **{f"int8_{k}": batch1_ms(session(p), x, runs=100, warmup=20) for k, p in int8.items()}}
-            best = min(ms["int8_dynamic"], ms["int8_static"], ms["int8_matmul"])
-            row = {"model": name, "points": selection, "keypoints": len(keep),
-                   **{f"{k}_ms": round(v, 3) for k, v in ms.items()},
-                   "int8_speedup_vs_pytorch": round(ms["pytorch"] / best, 2),
-                   "fp32_speedup_vs_pytorch": round(ms["pytorch"] / ms["onnx_fp32"], 2)}
-            rows.append(row)
-            print(json.dumps(row), flush=True)
+    for selection, keep, name, model in default_models():
+        x = np.random.default_rng(0).normal(size=(1, FRAMES, len(keep), 2)).astype(np.float32)
+        calibration = np.random.default_rng(1).normal(size=(32, FRAMES, len(keep), 2)).astype(np.float32)
+        with tempfile.TemporaryDirectory() as tmp:
+            fp32 = Path(tmp) / "model.onnx"
+            export_module(model, fp32, FRAMES, len(keep), 2)
+            int8 = build_int8(fp32, Path(tmp), calibration)
+            ms = {"pytorch": latency_ms(model.eval(), torch.from_numpy(x)),
+                  "onnx_fp32": batch1_ms(session(fp32), x, runs=100, warmup=20),
+                  **{f"int8_{k}": batch1_ms(session(p), x, runs=100, warmup=20) for k, p in int8.items()}}
+        best = min(ms[f"int8_{k}"] for k in int8)
+        row = {"model": name, "points": selection, "keypoints": len(keep),
+               **{f"{k}_ms": round(v, 3) for k, v in ms.items()},
+               "int8_speedup_vs_pytorch": round(ms["pytorch"] / best, 2),
+               "fp32_speedup_vs_pytorch": round(ms["pytorch"] / ms["onnx_fp32"], 2)}
+        rows.append(row)
+        print(json.dumps(row), flush=True)
     result = {"machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
               "threads": 1, "torch": torch.__version__, "onnxruntime": onnxruntime.__version__,
               "frames": FRAMES, "rows": rows}

@@ -18,7 +18,9 @@ import os
 import platform
 import statistics
 import time
+from collections.abc import Iterator
 
+import numpy as np
 import torch
 
 from signkit.models import ENCODERS, build_classifier
@@ -57,6 +59,19 @@ def train_throughput(model: torch.nn.Module, v: int, batch: int, steps: int = 10
     return batch * steps / (time.perf_counter() - start)
 
 
+def default_models() -> Iterator[tuple[str, np.ndarray, str, torch.nn.Module]]:
+    """``(selection, kept keypoints, encoder, classifier)``: every registered encoder at its
+    default size with its default decoder, for each of :data:`SELECTIONS` (seeded weights)."""
+    layout = holistic_layout(468)
+    for selection, groups in SELECTIONS.items():
+        keep = layout.indices(groups)
+        edges = selection_edges(layout, keep)
+        for name in ENCODERS:
+            torch.manual_seed(0)
+            model = build_classifier(name, DEFAULT_DECODER.get(name, "linear"), len(keep), 2, CLASSES, edges)
+            yield selection, keep, name, model
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--threads", type=int, default=1, help="threads for the latency")
@@ -64,23 +79,17 @@ def main() -> None:
                         help="threads for the throughput")
     parser.add_argument("--json")
     args = parser.parse_args()
-    layout = holistic_layout(468)
     rows = []
-    for selection, groups in SELECTIONS.items():
-        keep = layout.indices(groups)
-        edges = selection_edges(layout, keep)
-        for name in ENCODERS:
-            torch.manual_seed(0)
-            model = build_classifier(name, DEFAULT_DECODER.get(name, "linear"), len(keep), 2, CLASSES, edges)
-            torch.set_num_threads(args.threads)
-            ms = latency_ms(model, torch.randn(1, FRAMES, len(keep), 2))
-            torch.set_num_threads(args.train_threads)
-            sps = train_throughput(model, len(keep), int(MODEL_DEFAULTS[name]["batch_size"]))
-            row = {"model": name, "points": selection, "keypoints": len(keep), "latency_ms": round(ms, 2),
-                   "openhands_ms": OPENHANDS_MS[name], "train_samples_per_s": round(sps, 1),
-                   "parameters": sum(p.numel() for p in model.parameters())}
-            rows.append(row)
-            print(json.dumps(row), flush=True)
+    for selection, keep, name, model in default_models():
+        torch.set_num_threads(args.threads)
+        ms = latency_ms(model, torch.randn(1, FRAMES, len(keep), 2))
+        torch.set_num_threads(args.train_threads)
+        sps = train_throughput(model, len(keep), int(MODEL_DEFAULTS[name]["batch_size"]))
+        row = {"model": name, "points": selection, "keypoints": len(keep), "latency_ms": round(ms, 2),
+               "openhands_ms": OPENHANDS_MS[name], "train_samples_per_s": round(sps, 1),
+               "parameters": sum(p.numel() for p in model.parameters())}
+        rows.append(row)
+        print(json.dumps(row), flush=True)
     result = {"machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
               "threads": args.threads, "train_threads": args.train_threads, "torch": torch.__version__,
               "frames": FRAMES, "rows": rows}
