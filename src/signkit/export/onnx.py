@@ -72,10 +72,6 @@ def export_model(run: LoadedRun, path: Path) -> None:
     export_module(run.module.model, path, cfg.length, len(run.layout.keypoints), cfg.dims)
 
 
-def _torch_logits(run: LoadedRun, arrays: np.ndarray) -> np.ndarray:
-    return np.concatenate([run.logits(arrays[i:i + 1]) for i in range(len(arrays))])
-
-
 def export_single(run: LoadedRun, out: Path, int8: bool, dataset: str | None,
                   on_step: Callable[[str], None]) -> dict[str, Any]:
     out.mkdir(parents=True, exist_ok=True)
@@ -86,7 +82,7 @@ def export_single(run: LoadedRun, out: Path, int8: bool, dataset: str | None,
     on_step("checking ONNX against PyTorch on real poses")
     poses = calibration_poses(run, dataset)
     arrays = np.stack([to_array(p, run.recipe.data) for p in poses])
-    reference = _torch_logits(run, arrays)
+    reference = run.logits(arrays)
     fp32 = load_exported(out, precision="fp32", info={"task": run.task})
     diff = float(np.abs(fp32.logits(arrays) - reference).max())
     cfg = run.recipe.data

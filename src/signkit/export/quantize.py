@@ -54,6 +54,8 @@ def batch1_ms(sess: Any, x: np.ndarray, runs: int = 50, warmup: int = 10) -> flo
 
 
 def _top1(sess: Any, arrays: np.ndarray) -> np.ndarray:
+    # One pose per call, as live recognition runs it: dynamic int8 scales the activations over
+    # the whole batch, so a batch's other poses would change each pose's answer.
     return np.concatenate([sess.run(None, {"poses": arrays[i:i + 1]})[0].argmax(-1)
                            for i in range(len(arrays))])
 

@@ -20,9 +20,9 @@ from signkit.extras import require
 from signkit.pose.layout import Layout
 from signkit.training.config import read_config
 from signkit.training.predict import ModelRun
+from signkit.training.run import CONFIG, LAYOUT, VOCAB
 
 EXPORT, FP32, INT8, MEMBERS = "export.json", "model.onnx", "model.int8.onnx", "members"
-CONFIG, VOCAB, LAYOUT = "config.yaml", "vocabulary.json", "layout.json"
 
 
 def session(path: str | Path, threads: int = 1) -> Any:

@@ -10,7 +10,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,10 @@ class RecognizeResult:
     frames: int
     seconds: float  # wall-clock time from the first decoded frame to the last event
     interrupted: bool = False
-    delays_ms: list[float] = field(default_factory=list)
+
+    @property
+    def delays_ms(self) -> list[float]:
+        return [e.delay_ms for e in self.events]
 
     @property
     def fps(self) -> float:
@@ -153,4 +156,4 @@ def recognize_source(run: Any, source: FrameSource,
     seconds = time.perf_counter() - first if first else 0.0
     if srt:
         write_srt(rec.events, srt)
-    return RecognizeResult(rec.events, frames, seconds, interrupted, [e.delay_ms for e in rec.events])
+    return RecognizeResult(rec.events, frames, seconds, interrupted)
