@@ -126,3 +126,32 @@ def test_a_camera_that_cannot_be_opened_and_a_bad_url_are_one_line_errors(synthe
     assert res.stderr.startswith("error: rtsp://127.0.0.1:9/live: cannot open the stream (")
     res = _signkit("recognize", synthetic_export, "missing.mp4", env={**os.environ, "COLUMNS": "200"})
     assert res.returncode == 1 and res.stderr.strip() == "error: missing.mp4: no such file"
+
+
+def test_reading_ahead_gives_the_same_frames_raises_where_reading_failed_and_stops_on_close():
+    import threading
+
+    import numpy as np
+
+    from signkit.live.sources import FrameSource, read_ahead
+
+    video = shared_path("videos", "signer_selfie_540x720.mp4")  # 58 frames
+    direct = list(open_source(video).frames)
+    ahead = list(read_ahead(open_source(video), depth=3).frames)
+    assert [t for t, _ in ahead] == [t for t, _ in direct] and len(direct) == 58
+    assert all(np.array_equal(a, b) for (_, a), (_, b) in zip(ahead, direct, strict=True))
+
+    def broken():
+        yield from itertools.islice(open_source(video).frames, 4)
+        raise OSError("the disk went away")
+
+    frames = read_ahead(FrameSource("broken", 25.0, broken(), live=False)).frames
+    assert len(list(itertools.islice(frames, 4))) == 4
+    with pytest.raises(OSError, match="disk went away"):
+        next(frames)
+
+    before = threading.active_count()
+    frames = read_ahead(open_source(video), depth=2).frames
+    next(frames)  # the reader now blocks on its full queue
+    frames.close()
+    assert threading.active_count() == before

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from signkit.live.recognizer import GlossEvent, KeypointStream, Recognizer
-from signkit.live.sources import FrameSource
+from signkit.live.sources import FrameSource, read_ahead
 
 _END = object()
 
@@ -90,6 +90,7 @@ def recognize_source(run: Any, source: FrameSource,
     """Recognise ``source`` with ``run``; ``options`` go to :class:`Recognizer` (window, stride,
     threshold, smoothing, min_hands)."""
     stream = KeypointStream(estimator, every)
+    source = read_ahead(source, depth=2 if source.live else 8)  # a camera: no stale frames
     rec = Recognizer(run, fps=source.fps, layout=stream.layout, **options)
     items: queue.Queue = queue.Queue(maxsize=64)  # of batches
     stop = threading.Event()
