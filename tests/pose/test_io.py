@@ -164,3 +164,16 @@ def test_pose_validates_shapes():
     layout = holistic_layout(468)
     with pytest.raises(ValueError, match="keypoints"):
         Pose(np.zeros((2, 10, 3)), np.zeros((2, 10)), 25, layout)
+
+
+def test_nan_coordinates_in_a_real_file_are_undetected_points():
+    from pose_format import Pose as PFPose
+
+    path = shared_path("poses", "slp", "isolated", "mixed", "Ui9Nq58yYSgkJslO02za.pose")
+    raw = np.asarray(PFPose.read(path.read_bytes()).body.data.data)[:, 0]
+    lost = ~np.isfinite(raw).all(-1)
+    assert lost.sum() > 1000  # the file really holds NaN points
+    pose = read_pose(path)
+    assert np.isfinite(pose.data).all()
+    assert (pose.confidence[lost] == 0).all() and (pose.data[lost] == 0).all()
+    assert np.array_equal(pose.data[~lost], raw[~lost])

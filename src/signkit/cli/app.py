@@ -20,16 +20,18 @@ from rich.table import Table
 
 from signkit.cli.annotate import app as annotate_app
 from signkit.cli.console import console, err_console, print_table, progress_bar
+from signkit.cli.corpus import app as corpus_app
 from signkit.cli.deploy import export, recognize
 from signkit.cli.extract import extract
-from signkit.cli.train import crossval, ensemble, models, predict, train
+from signkit.cli.train import crossval, ensemble, models, predict, pretrain, train
 from signkit.errors import SignkitError
 
 app = typer.Typer(help="signkit: sign language processing toolkit.", no_args_is_help=True,
                   pretty_exceptions_enable=False, add_completion=False)
 app.command()(extract)
 app.add_typer(annotate_app, name="annotate")
-for _command in (train, crossval, ensemble, models, predict, export, recognize):
+app.add_typer(corpus_app, name="corpus")
+for _command in (train, pretrain, crossval, ensemble, models, predict, export, recognize):
     app.command()(_command)
 
 

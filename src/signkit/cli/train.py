@@ -63,6 +63,27 @@ def train(
         console.print(f"run folder: {out}")
 
 
+def pretrain(
+    recipe: RecipeArg,
+    out: Annotated[Path, typer.Option("-o", "--out", help="Run folder")],
+    overrides: SetOpt = None,
+    resume: Annotated[bool, typer.Option(help="Continue an interrupted run in OUT")] = False,
+    devices: Annotated[int | None, typer.Option(help="CPU processes (with --strategy ddp)")] = None,
+    strategy: Annotated[str | None, typer.Option(help="auto, ddp (gloo on CPU), ...")] = None,
+) -> None:
+    """Self-supervised pretraining (task dpc, masked or contrastive) on a corpus's windows; a
+    fine-tuning recipe starts from the run with model.init_from."""
+    from signkit.training.pretrain import pretrain as run_pretrain
+
+    summary = run_pretrain(_recipe(recipe, overrides, devices, strategy), out, resume=resume)
+    if summary:
+        console.print(f"{summary['task']} with {summary['encoder']} on {summary['groups']}: "
+                      f"{summary['epochs']} epochs of {summary['windows_per_epoch']} windows from "
+                      f"{summary['corpus_videos']} videos, best held-out loss {summary['best_val_loss']:.4f}"
+                      f", {summary['train_seconds']:.0f} s")
+        console.print(f"run folder: {out}")
+
+
 def crossval(
     recipe: RecipeArg,
     out: Annotated[Path, typer.Option("-o", "--out", help="Folder for one run per fold")],

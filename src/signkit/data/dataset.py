@@ -114,6 +114,18 @@ def _manifest_loader(path: Path) -> list[Pose]:
     return samples
 
 
+def _corpus_loader(path: Path) -> list[Pose]:
+    """Every video of a corpus (``signkit corpus build``), unlabelled (gloss ""): pretraining data."""
+    from signkit.corpus import Corpus
+
+    with Corpus(path) as corpus:
+        poses = list(corpus.poses())
+    for p in poses:
+        p.metadata.setdefault("gloss", "")
+    return poses
+
+
+DATASETS.register("corpus")(_corpus_loader)
 DATASETS.register("pose_dir")(_manifest_loader)
 DATASETS.register("openpose_dir")(_manifest_loader)
 """Both read a manifest whose ``file`` column names a ``.pose`` file or an OpenPose folder."""

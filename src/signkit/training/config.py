@@ -52,6 +52,9 @@ class DataConfig(_Strict):
         [], description="transforms run after the augmentation and frame sampling, on training "
                         "and test poses alike (bones, motion)")
     merge: str | None = Field(None, description="regex s/a/b/ merging glosses for 'word' accuracy")
+    train_per_class: int | None = Field(
+        None, ge=1, description="few-shot: keep this many samples per class of each training signer "
+                                "(training and validation parts; the test part is whole)")
 
     @field_validator("preprocess", "augment", "features")
     @classmethod
@@ -71,6 +74,10 @@ class ModelConfig(_Strict):
                                                   "(task ctc: conv_bilstm, transformer)")
     encoder_params: dict[str, Any] = {}
     decoder_params: dict[str, Any] = {}
+    init_from: str | None = Field(None, description="a pretraining run folder whose encoder weights "
+                                                    "start this model (same encoder and keypoints)")
+    freeze_epochs: int = Field(0, ge=0, description="with init_from: train only the decoder for "
+                                                    "this many epochs first")
 
     def decoder_for(self, task: str) -> str:
         return self.decoder or get_task(task).default_decoder(self.encoder)
@@ -108,6 +115,16 @@ class DecodeConfig(_Strict):
     lm_beta: float = 0.0
 
 
+class PretrainConfig(_Strict):
+    """Self-supervised pretraining (``task: dpc | masked | contrastive``) on a corpus's windows."""
+
+    min_frames: int = Field(60, ge=1, description="shortest window read from a corpus video")
+    max_frames: int = Field(120, ge=1, description="longest window (a shorter video is taken whole)")
+    windows_per_epoch: int = Field(4096, ge=1)
+    val_windows: int = Field(256, ge=1, description="held-out windows (another seed) for val_loss")
+    params: dict[str, Any] = Field({}, description="the strategy's own parameters")
+
+
 class Recipe(_Strict):
     name: str = "run"
     task: str = Field("classify", description="classify (one gloss per sample) or ctc (a "
@@ -117,6 +134,7 @@ class Recipe(_Strict):
     optim: OptimConfig = OptimConfig()
     trainer: TrainerConfig = TrainerConfig()
     decode: DecodeConfig = DecodeConfig()
+    pretrain: PretrainConfig = PretrainConfig()
 
     @field_validator("task")
     @classmethod
@@ -135,6 +153,10 @@ class Recipe(_Strict):
             self.model.check(self.task)
         except ConfigError as exc:
             raise ValueError(f"model: {exc}") from None
+        try:
+            get_task(self.task).check_params(self.pretrain.params)
+        except ConfigError as exc:
+            raise ValueError(f"pretrain.params: {exc}") from None
         return self
 
     def resolved(self) -> Recipe:

@@ -51,6 +51,17 @@ def fold_indices(ds: Dataset, recipe: Recipe) -> dict[str, list[int]]:
     return folds[data.fold]
 
 
+def few_shot(ds: Dataset, indices: list[int], per_class: int, seed: int) -> list[int]:
+    """At most ``per_class`` of ``indices`` per (signer, gloss), drawn with ``seed``, in order."""
+    rng = np.random.default_rng(seed)
+    groups: dict[tuple[str, str], list[int]] = {}
+    for i in indices:
+        groups.setdefault((ds.signers[i], ds.glosses[i]), []).append(i)
+    kept = [i for members in groups.values()
+            for i in rng.permutation(members)[:per_class].tolist()]
+    return sorted(kept)
+
+
 def _check_out_dir(out: Path, resume: bool) -> None:
     if resume:
         if not (out / CHECKPOINTS / "last.ckpt").is_file():
@@ -86,6 +97,9 @@ def train(recipe: Recipe, out_dir: str | Path, resume: bool = False, progress_ba
     L.seed_everything(tr.seed, workers=True, verbose=False)
     ds = dataset if dataset is not None else load_dataset(data.dataset)
     fold = fold_indices(ds, recipe)
+    if data.train_per_class:
+        fold = {**fold, **{part: few_shot(ds, fold[part], data.train_per_class, data.split_seed)
+                           for part in ("train", "val")}}
     glosses = ds.glosses
     vocab = task.vocabulary(glosses.tolist())
     used = sorted(set(fold["train"]) | set(fold["val"]) | set(fold["test"]))
@@ -103,6 +117,10 @@ def train(recipe: Recipe, out_dir: str | Path, resume: bool = False, progress_ba
     train_set = subset("train", True)
     val_set = subset("val", False) if fold["val"] else subset("test", False)
     module = task.module(recipe, len(keep), selection_edges(full, keep).tolist(), vocab)
+    if recipe.model.init_from:
+        from signkit.training.pretrain import load_pretrained_encoder
+
+        load_pretrained_encoder(module.model.encoder, recipe.model.init_from, recipe, layout)
     if not _is_child_rank():
         out.mkdir(parents=True, exist_ok=True)
         save_config(recipe, out / CONFIG)
@@ -114,6 +132,10 @@ def train(recipe: Recipe, out_dir: str | Path, resume: bool = False, progress_ba
     callbacks = [ModelCheckpoint(dirpath=out / CHECKPOINTS, filename="best", save_last=True, **monitor)]
     if tr.patience:
         callbacks.append(EarlyStopping(patience=tr.patience, **monitor))
+    if recipe.model.init_from and recipe.model.freeze_epochs:
+        from signkit.training.pretrain import FreezeEncoder
+
+        callbacks.append(FreezeEncoder(recipe.model.freeze_epochs))
     trainer = L.Trainer(
         max_epochs=tr.max_epochs, accelerator="cpu", devices=tr.devices, strategy=tr.strategy,
         callbacks=callbacks, deterministic=True, enable_progress_bar=progress_bar,

@@ -32,10 +32,16 @@ def from_pose_format(pf: PFPose, person: int = 0) -> Pose:
                   tuple(tuple(int(v) for v in col) for col in c.colors), c.format)
         for c in pf.header.components
     )
-    data = np.asarray(pf.body.data.data if np.ma.isMaskedArray(pf.body.data) else pf.body.data)
+    data = np.asarray(pf.body.data.data if np.ma.isMaskedArray(pf.body.data) else pf.body.data)[:, person]
+    conf = np.asarray(pf.body.confidence)[:, person]
+    # Some real files hold NaN coordinates with confidence 1 (slp/isolated/mixed/Ui9N...): such a
+    # point was not found, and a NaN would poison every mean, norm and loss downstream.
+    lost = ~np.isfinite(data).all(axis=-1)
+    if lost.any():
+        data, conf = np.where(lost[..., None], 0, data), np.where(lost, 0, conf)
     dims = pf.header.dimensions
     return Pose(
-        data=data[:, person], confidence=np.asarray(pf.body.confidence)[:, person],
+        data=data, confidence=conf,
         fps=float(pf.body.fps), layout=Layout(comps),
         width=dims.width, height=dims.height, depth=dims.depth,
     )

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from signkit.errors import ConfigError
 from signkit.registry import Registry
 
 if TYPE_CHECKING:
@@ -24,6 +25,8 @@ class Task:
 
     #: a batch collation function for the DataLoader (``None``: PyTorch's default)
     collate: Callable[..., Any] | None = None
+    #: learns from unlabelled corpus windows (``signkit pretrain``), not from labelled samples
+    pretraining: bool = False
 
     def default_decoder(self, encoder: str) -> str:
         raise NotImplementedError
@@ -32,6 +35,11 @@ class Task:
                     decoder_params: dict[str, Any]) -> None:
         """Raise :class:`ConfigError` for unknown parts or parameters (when the recipe loads)."""
         raise NotImplementedError
+
+    def check_params(self, params: dict[str, Any]) -> None:
+        """Raise :class:`ConfigError` for ``pretrain.params`` this task does not take."""
+        if params:
+            raise ConfigError("only pretraining tasks (dpc, masked, contrastive) take parameters")
 
     def vocabulary(self, glosses: Sequence[str]) -> list[str]:
         raise NotImplementedError
@@ -69,6 +77,6 @@ class Task:
 
 
 def get_task(name: str) -> Task:
-    from signkit.training.tasks import classify, ctc  # noqa: F401  (registration)
+    from signkit.training.tasks import classify, ctc, pretraining  # noqa: F401  (registration)
 
     return TASKS.get(name)()

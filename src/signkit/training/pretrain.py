@@ -1,0 +1,173 @@
+"""``signkit pretrain``: a self-supervised strategy (``task: dpc | masked | contrastive``) over random
+windows of a corpus, into a run folder; and ``model.init_from``, which starts a fine-tuning run's
+encoder from such a folder.
+
+Run folder: ``config.yaml``, ``layout.json`` (the selected keypoints), ``checkpoints/best.ckpt`` and
+``last.ckpt``, ``logs/metrics.csv``, ``tb/`` and ``pretrain.json`` (windows, epochs, losses).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from lightning.pytorch.callbacks import BaseFinetuning
+
+from signkit.errors import ConfigError, PoseFileError
+from signkit.pose.layout import Layout
+from signkit.training.config import DataConfig, Recipe, read_config, save_config
+from signkit.training.run import CHECKPOINTS, CONFIG, LAYOUT, _check_out_dir, _quiet_lightning
+
+SUMMARY = "pretrain.json"
+
+
+def corpus_path(recipe: Recipe) -> Path:
+    loader, _, path = recipe.data.dataset.partition(":")
+    if loader != "corpus":
+        raise ConfigError(f"pretraining reads a corpus: data.dataset must be corpus:FILE.h5, "
+                          f"got {recipe.data.dataset!r} (build one with `signkit corpus build`)")
+    return Path(path)
+
+
+class PretrainWindows:
+    """A torch-style dataset: window ``i`` of the corpus, preprocessed, as the strategy's tensors.
+    ``epoch`` (set by the trainer) changes the windows from one epoch to the next."""
+
+    def __init__(self, windows: Any, cfg: DataConfig, module_class: type, params: dict[str, Any],
+                 train: bool, seed: int):
+        from signkit.transforms import build_transforms
+
+        self.windows, self.cfg, self.module_class, self.params = windows, cfg, module_class, params
+        self.preprocess = build_transforms(cfg.preprocess) if cfg.preprocess else None
+        self.augment = build_transforms(cfg.augment, seed=seed) if train and cfg.augment else None
+        self.train, self.seed, self.epoch = train, seed, 0
+
+    def __len__(self) -> int:
+        return len(self.windows)
+
+    def __getitem__(self, i: int) -> Any:
+        rng = np.random.default_rng((self.seed, self.epoch + 1 if self.train else 0, i))
+        self.windows.epoch = self.epoch if self.train else 0
+        pose = self.windows[i]
+        if self.preprocess is not None:
+            pose = self.preprocess(pose)
+        return self.module_class.inputs(pose, self.cfg, rng, self.augment, self.params)
+
+
+def pretrain(recipe: Recipe, out_dir: str | Path, resume: bool = False, progress_bar: bool = True
+             ) -> dict[str, Any]:
+    """Train ``recipe``'s strategy on its corpus; the best checkpoint is the lowest held-out loss."""
+    import lightning as L
+    import torch
+    from lightning.pytorch.callbacks import Callback, ModelCheckpoint
+    from lightning.pytorch.loggers import CSVLogger, TensorBoardLogger
+    from torch.utils.data import DataLoader
+
+    from signkit.corpus import WindowDataset
+    from signkit.models.graph import selection_edges
+    from signkit.training.tasks import get_task
+
+    _quiet_lightning()
+    recipe = recipe.resolved()
+    task = get_task(recipe.task)
+    if not task.pretraining:
+        raise ConfigError(f"task {recipe.task!r} is not a pretraining task (dpc, masked, contrastive); "
+                          "use `signkit train`")
+    out = Path(out_dir)
+    _check_out_dir(out, resume)
+    data, pre, tr = recipe.data, recipe.pretrain, recipe.trainer
+    L.seed_everything(tr.seed, workers=True, verbose=False)
+    path = corpus_path(recipe)
+    train_windows = WindowDataset(path, data.groups, pre.min_frames, pre.max_frames,
+                                  pre.windows_per_epoch, tr.seed)
+    val_windows = WindowDataset(path, data.groups, pre.min_frames, pre.max_frames, pre.val_windows,
+                                tr.seed + 1_000_003)
+    layout = train_windows.layout
+    module_class = task.module_class()
+    train_set = PretrainWindows(train_windows, data, module_class, pre.params, True, tr.seed)
+    val_set = PretrainWindows(val_windows, data, module_class, pre.params, False, tr.seed)
+    sample = train_set[0]
+    first = sample[0] if isinstance(sample, tuple) else sample
+    if first.shape[-1] < data.dims:
+        raise ConfigError(f"data.dims={data.dims} but the corpus windows have {first.shape[-1]} coordinates")
+    edges = selection_edges(layout, np.arange(len(layout))).tolist()
+    module = task.module(recipe, len(layout), edges, [])
+    cores = len(os.sched_getaffinity(0))
+    torch.set_num_threads(max(1, cores // max(tr.devices, 1)))
+    out.mkdir(parents=True, exist_ok=True)
+    save_config(recipe, out / CONFIG)
+    (out / LAYOUT).write_text(json.dumps(layout.to_dict()))
+
+    class Epochs(Callback):
+        def on_train_epoch_start(self, trainer, pl_module) -> None:
+            train_set.epoch = trainer.current_epoch
+
+    checkpoint = ModelCheckpoint(dirpath=out / CHECKPOINTS, filename="best", save_last=True,
+                                 monitor="val_loss", mode="min")
+    trainer = L.Trainer(
+        max_epochs=tr.max_epochs, accelerator="cpu", devices=tr.devices, strategy=tr.strategy,
+        callbacks=[checkpoint, Epochs()], deterministic=False, enable_progress_bar=progress_bar,
+        enable_model_summary=False, log_every_n_steps=1,
+        logger=[CSVLogger(out, name="logs", version=""), TensorBoardLogger(out, name="tb", version="")])
+    batch = recipe.optim.batch_size
+    loader = DataLoader(train_set, batch_size=batch, shuffle=False, num_workers=tr.num_workers,
+                        drop_last=len(train_set) > batch)
+    val_loader = DataLoader(val_set, batch_size=batch, num_workers=tr.num_workers)
+    start = time.perf_counter()
+    last = str(out / CHECKPOINTS / "last.ckpt") if resume else None
+    trainer.fit(module, loader, val_loader, ckpt_path=last)
+    seconds = time.perf_counter() - start
+    if not trainer.is_global_zero:
+        return {}
+    summary = {"name": recipe.name, "task": recipe.task, "encoder": recipe.model.encoder,
+               "corpus": str(path), "groups": data.groups, "corpus_videos": len(train_windows.videos),
+               "skipped_videos": train_windows.skipped, "windows_per_epoch": len(train_set),
+               "epochs": trainer.current_epoch, "best_val_loss": float(checkpoint.best_model_score or 0.0),
+               "train_seconds": round(seconds, 1),
+               "parameters": sum(p.numel() for p in module.model.encoder.parameters())}
+    (out / SUMMARY).write_text(json.dumps(summary, indent=2))
+    return summary
+
+
+def load_pretrained_encoder(encoder: Any, run_dir: str | Path, recipe: Recipe, layout: Layout) -> None:
+    """Copy the encoder weights of pretraining run ``run_dir`` into ``encoder`` (in place). The
+    run must have the same encoder, encoder parameters, coordinates and keypoints."""
+    import torch
+
+    run = Path(run_dir)
+    for needed in (run / CONFIG, run / LAYOUT, run / CHECKPOINTS / "best.ckpt"):
+        if not needed.is_file():
+            raise PoseFileError(needed, "missing: model.init_from must name a `signkit pretrain` run folder")
+    source = read_config(run / CONFIG)
+    theirs = (source.model.encoder, source.model.encoder_params, source.data.dims)
+    ours = (recipe.model.encoder, recipe.model.encoder_params, recipe.data.dims)
+    if theirs != ours:
+        raise ConfigError(f"model.init_from={run}: its encoder is {theirs[0]} {theirs[1]} on "
+                          f"{theirs[2]} coordinates, this recipe's {ours[0]} {ours[1]} on {ours[2]}")
+    points = Layout.from_dict(json.loads((run / LAYOUT).read_text())).keypoints
+    if points != layout.keypoints:
+        raise ConfigError(f"model.init_from={run}: pretrained on {len(points)} keypoints, this recipe "
+                          f"selects {len(layout.keypoints)} others (data.groups)")
+    state = torch.load(run / CHECKPOINTS / "best.ckpt", map_location="cpu", weights_only=False)["state_dict"]
+    prefix = "model.encoder."
+    encoder.load_state_dict({k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)})
+
+
+
+class FreezeEncoder(BaseFinetuning):
+    """The encoder frozen for the first ``epochs`` epochs of fine-tuning, then trained with the rest."""
+
+    def __init__(self, epochs: int):
+        super().__init__()
+        self.epochs = epochs
+
+    def freeze_before_training(self, pl_module: Any) -> None:
+        self.freeze(pl_module.model.encoder, train_bn=False)
+
+    def finetune_function(self, pl_module: Any, current_epoch: int, optimizer: Any) -> None:
+        if current_epoch == self.epochs:
+            self.unfreeze_and_add_param_group(pl_module.model.encoder, optimizer)

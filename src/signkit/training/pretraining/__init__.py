@@ -1,0 +1,1 @@
+"""The pretraining strategies' LightningModules (torch); ``training/tasks/pretraining.py`` names them."""
