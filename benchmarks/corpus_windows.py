@@ -5,7 +5,7 @@ hands + mouth + eyebrows) are read (a) through ``signkit.corpus.WindowDataset`` 
 file and (b) by reading the video's `.pose` file with signkit's pose-format reader and slicing
 the same frames and keypoints, as a dataset of `.pose` files must. Target: (a) >= 10 x (b).
 
-    python benchmarks/corpus_windows.py POSE_DIR [--windows 2000] [--json benchmarks/corpus_windows.json]
+    python benchmarks/corpus_windows.py POSE_DIR... [--windows 2000] [--json benchmarks/corpus_windows.json]
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pathlib import Path
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    parser.add_argument("poses", type=Path, help="a folder of .pose files (searched recursively)")
+    parser.add_argument("poses", type=Path, nargs="+", help="folders of .pose files (searched recursively)")
     parser.add_argument("--windows", type=int, default=2000)
     parser.add_argument("--groups", default="hands+mouth+eyebrows")
     parser.add_argument("--json", type=Path)
@@ -29,7 +29,7 @@ def main() -> None:
     from signkit.corpus import WindowDataset, build_corpus
     from signkit.pose.io import read_pose
 
-    files = sorted(args.poses.rglob("*.pose"))
+    files = sorted(f for folder in args.poses for f in folder.rglob("*.pose"))
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "corpus.h5"
         start = time.perf_counter()
