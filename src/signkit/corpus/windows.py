@@ -17,8 +17,8 @@ from signkit.pose.pose import Pose
 class WindowDataset:
     """Item ``i`` is a window of ``min_frames``-``max_frames`` frames (a video shorter than the
     drawn length is taken whole) of a video drawn in proportion to its frames, with only the
-    keypoints of ``groups``; ``size`` items make an epoch. Item ``i`` depends only on ``(seed, epoch,
-    i)``: set ``epoch`` for other windows.
+    keypoints of ``groups``. Item ``i`` depends only on ``(seed, i)``; any ``i >= 0`` is a window,
+    ``size`` of them make an epoch (epoch ``e`` can read items ``e * size`` to ``(e + 1) * size``).
 
     Videos whose layout lacks the groups, or whose selection names other points than the first
     usable video's (another skeleton), are left out: ``skipped`` says how many.
@@ -43,7 +43,6 @@ class WindowDataset:
         self._cumulative = np.cumsum(frames / frames.sum())
         self._corpus: Corpus | None = None
         self._pid = -1
-        self.epoch = 0
 
     @staticmethod
     def _usable(corpus: Corpus, groups: str, min_frames: int
@@ -84,7 +83,7 @@ class WindowDataset:
 
     def window(self, i: int) -> tuple[Video, int, int]:
         """Which video and frames ``[start, stop)`` item ``i`` is."""
-        rng = np.random.default_rng((self.seed, self.epoch, i))
+        rng = np.random.default_rng((self.seed, i))
         v = self.videos[min(int(np.searchsorted(self._cumulative, rng.random(), side="right")),
                             len(self.videos) - 1)]
         n = int(rng.integers(self.min_frames, self.max_frames + 1))
@@ -94,7 +93,7 @@ class WindowDataset:
         return v, start, start + n
 
     def __getitem__(self, i: int) -> Pose:
-        if not 0 <= i < self.size:
+        if i < 0:
             raise IndexError(i)
         v, start, stop = self.window(i)
         return self._file().read(v, start, stop, self.keep[v.layout])

@@ -34,8 +34,8 @@ def corpus_path(recipe: Recipe) -> Path:
 
 
 class PretrainWindows:
-    """A torch-style dataset: window ``i`` of the corpus, preprocessed, as the strategy's tensors.
-    ``epoch`` (set by the trainer) changes the windows from one epoch to the next."""
+    """A torch-style dataset: window ``i`` of the corpus, preprocessed, as the strategy's tensors
+    (its augmentation drawn from ``(seed, i)`` too, so a resumed run sees the same windows)."""
 
     def __init__(self, windows: Any, cfg: DataConfig, module_class: type, params: dict[str, Any],
                  train: bool, seed: int):
@@ -44,18 +44,34 @@ class PretrainWindows:
         self.windows, self.cfg, self.module_class, self.params = windows, cfg, module_class, params
         self.preprocess = build_transforms(cfg.preprocess) if cfg.preprocess else None
         self.augment = build_transforms(cfg.augment, seed=seed) if train and cfg.augment else None
-        self.train, self.seed, self.epoch = train, seed, 0
+        self.train, self.seed = train, seed
 
     def __len__(self) -> int:
         return len(self.windows)
 
     def __getitem__(self, i: int) -> Any:
-        rng = np.random.default_rng((self.seed, self.epoch + 1 if self.train else 0, i))
-        self.windows.epoch = self.epoch if self.train else 0
+        rng = np.random.default_rng((self.seed, i))
         pose = self.windows[i]
         if self.preprocess is not None:
             pose = self.preprocess(pose)
         return self.module_class.inputs(pose, self.cfg, rng, self.augment, self.params)
+
+
+class EpochSampler:
+    """Epoch ``e`` reads windows ``e * size`` to ``(e + 1) * size``: new windows every epoch, in any
+    worker process (Lightning calls ``set_epoch`` before each epoch)."""
+
+    def __init__(self, size: int):
+        self.size, self.epoch = size, 0
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __iter__(self):
+        return iter(range(self.epoch * self.size, (self.epoch + 1) * self.size))
 
 
 def pretrain(recipe: Recipe, out_dir: str | Path, resume: bool = False, progress_bar: bool = True
@@ -63,7 +79,7 @@ def pretrain(recipe: Recipe, out_dir: str | Path, resume: bool = False, progress
     """Train ``recipe``'s strategy on its corpus; the best checkpoint is the lowest held-out loss."""
     import lightning as L
     import torch
-    from lightning.pytorch.callbacks import Callback, ModelCheckpoint
+    from lightning.pytorch.callbacks import ModelCheckpoint
     from lightning.pytorch.loggers import CSVLogger, TensorBoardLogger
     from torch.utils.data import DataLoader
 
@@ -102,20 +118,16 @@ def pretrain(recipe: Recipe, out_dir: str | Path, resume: bool = False, progress
     save_config(recipe, out / CONFIG)
     (out / LAYOUT).write_text(json.dumps(layout.to_dict()))
 
-    class Epochs(Callback):
-        def on_train_epoch_start(self, trainer, pl_module) -> None:
-            train_set.epoch = trainer.current_epoch
-
     checkpoint = ModelCheckpoint(dirpath=out / CHECKPOINTS, filename="best", save_last=True,
                                  monitor="val_loss", mode="min")
     trainer = L.Trainer(
         max_epochs=tr.max_epochs, accelerator="cpu", devices=tr.devices, strategy=tr.strategy,
-        callbacks=[checkpoint, Epochs()], deterministic=False, enable_progress_bar=progress_bar,
+        callbacks=[checkpoint], deterministic=False, enable_progress_bar=progress_bar,
         enable_model_summary=False, log_every_n_steps=1,
         logger=[CSVLogger(out, name="logs", version=""), TensorBoardLogger(out, name="tb", version="")])
     batch = recipe.optim.batch_size
-    loader = DataLoader(train_set, batch_size=batch, shuffle=False, num_workers=tr.num_workers,
-                        drop_last=len(train_set) > batch)
+    loader = DataLoader(train_set, batch_size=batch, sampler=EpochSampler(len(train_set)),
+                        num_workers=tr.num_workers, drop_last=len(train_set) > batch)
     val_loader = DataLoader(val_set, batch_size=batch, num_workers=tr.num_workers)
     start = time.perf_counter()
     last = str(out / CHECKPOINTS / "last.ckpt") if resume else None
