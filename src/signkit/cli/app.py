@@ -498,6 +498,37 @@ def _test_part(run_dir: Path, ds):
     return Dataset(f"{ds.name} (test part of {run_dir})", ds.subset(test).samples)
 
 
+@data_app.command("prepare")
+def data_prepare(
+    name: Annotated[str, typer.Argument(help="wlasl, autsl, lsa64 or include")],
+    root: Annotated[Path, typer.Argument(help="The dataset's folder, as downloaded")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="Folder for poses/, manifest.csv and split files")],
+    workers: Annotated[int | None, typer.Option(help="Extraction workers (default: CPU cores)")] = None,
+    backend: Annotated[str, typer.Option(help="process or ray")] = "process",
+    subset: Annotated[str | None, typer.Option(help="WLASL: 100, 300, 1000 or 2000 glosses")] = None,
+) -> None:
+    """A public dataset in its published layout -> poses, a pose_dir manifest and split files."""
+    from signkit.data.prepare import MANIFEST, SPLITS_OWN, SPLITS_SIGNER, prepare
+
+    progress = progress_bar("videos")
+    task = progress.add_task(f"prepare {name}", total=None)
+
+    def on_event(event, total: int) -> None:
+        if not isinstance(event, int):
+            progress.update(task, total=total, advance=1)
+
+    with progress:
+        result = prepare(name, root, out, workers, backend, subset, on_event)
+    console.print(f"{result.extracted} of {result.items} samples ready in {escape(str(out))}: "
+                  f"{MANIFEST} (dataset pose_dir:{escape(str(out))}), {SPLITS_OWN}"
+                  + (f", {SPLITS_SIGNER}" if (out / SPLITS_SIGNER).is_file() else ""))
+    if result.missing_videos:
+        console.print(f"{len(result.missing_videos)} videos named by the labels are not in "
+                      f"{escape(str(root))} (e.g. {escape(result.missing_videos[0])})")
+    for video, why in result.failed[:10]:
+        console.print(f"  failed: {escape(video)}: {escape(why)}")
+
+
 def _expand_multi_option(argv: list[str], option: str) -> list[str]:
     """``--groups a b c`` -> ``--groups a --groups b --groups c`` (Click options take one value
     per occurrence; the documented form lists several after one option)."""

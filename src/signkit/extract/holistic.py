@@ -7,6 +7,7 @@ detected face or hand (0 when MediaPipe found none in that frame).
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -96,19 +97,24 @@ def estimate(frames: Iterable[np.ndarray], estimator: HolisticEstimator, info: V
 
 def extract_video(path: str | Path, crop: Crop | None = None, refine_face: bool = False,
                   estimator: HolisticEstimator | None = None,
-                  on_frame: Callable[[], None] | None = None) -> Pose:
+                  on_frame: Callable[[], None] | None = None,
+                  frames_range: tuple[int, int | None] | None = None) -> Pose:
     """The Holistic pose of one video (body 33 + face 468/478 + hands 2 x 21, x y z + confidence).
 
     ``estimator`` is reused (and reset) when given; ``on_frame`` is called after each frame.
+    ``frames_range`` ``(start, stop)`` keeps only those frames (0-based, ``stop`` None: the end);
+    the frames before ``start`` are decoded but not estimated.
     """
-    info, frames = read_frames(path, crop)
+    info, all_frames = read_frames(path, crop)
+    frames = all_frames if frames_range is None else itertools.islice(all_frames, *frames_range)
     own = estimator is None
     est = HolisticEstimator(refine_face) if own else estimator
     try:
         pose = estimate(frames, est, info, on_frame)
     finally:
-        frames.close()
+        all_frames.close()
         if own:
             est.close()
-    pose.metadata.update(source=str(path), crop=str(crop) if crop else None)
+    pose.metadata.update(source=str(path), crop=str(crop) if crop else None,
+                         **({"frames": list(frames_range)} if frames_range else {}))
     return pose

@@ -12,11 +12,13 @@ from signkit.extract.video import VIDEO_SUFFIXES, Crop, find_videos
 
 @dataclass(frozen=True)
 class Job:
-    """One video, the output path relative to OUT_DIR, and its crop box."""
+    """One video, the output path relative to OUT_DIR, its crop box, and the frames to keep
+    (``[start, stop)``, 0-based, ``stop`` None for the end; ``None``: all)."""
 
     video: Path
     relative: Path
     crop: Crop | None = None
+    frames: tuple[int, int | None] | None = None
 
     @property
     def output_name(self) -> Path:

@@ -47,15 +47,17 @@ def _remove_partials(out_dir: Path) -> None:
 def run_extraction(inputs: list[Path], out_dir: str | Path, workers: int | None = None,
                    backend: str = "process", address: str | None = None, crop: Crop | None = None,
                    refine_face: bool = False, resume: bool = True, min_detection: float = 0.0,
-                   on_event: Callable[[int | ReportRow, int], None] | None = None) -> list[ReportRow]:
+                   on_event: Callable[[int | ReportRow, int], None] | None = None,
+                   jobs: list[Job] | None = None) -> list[ReportRow]:
     """Extract every video of ``inputs`` into ``out_dir``; returns the report rows (also written as CSV).
 
     ``on_event(event, total)`` sees each finished row (and frame counts while videos run) and
-    the number of videos to extract in this run, for progress bars.
+    the number of videos to extract in this run, for progress bars. ``jobs`` replaces what
+    ``inputs`` name (a dataset preparer's videos, output names, crops and frame ranges).
     """
     run = BACKENDS.get(backend)
     out_dir = Path(out_dir)
-    jobs = collect_jobs(inputs, crop)
+    jobs = collect_jobs(inputs, crop) if jobs is None else jobs
     if not jobs:
         raise SignkitError("no videos found in " + ", ".join(map(str, inputs)))
     out_dir.mkdir(parents=True, exist_ok=True)

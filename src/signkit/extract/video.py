@@ -20,12 +20,20 @@ class VideoFileError(PoseFileError):
 
 @dataclass(frozen=True)
 class Crop:
-    """A box ``x, y, w, h`` in pixels of the upright (rotation-corrected) frame."""
+    """A box ``x, y, w, h`` in pixels of the upright (rotation-corrected) frame. ``clip``: cut the
+    box to the frame instead of refusing one that reaches outside (a dataset's person boxes)."""
 
     x: int
     y: int
     w: int
     h: int
+    clip: bool = False
+
+    def within(self, width: int, height: int) -> Crop:
+        """The part of the box inside a ``width`` x ``height`` frame (the box itself if empty)."""
+        x0, y0 = max(0, self.x), max(0, self.y)
+        x1, y1 = min(width, self.x + self.w), min(height, self.y + self.h)
+        return Crop(x0, y0, x1 - x0, y1 - y0) if x1 > x0 and y1 > y0 else self
 
     @classmethod
     def parse(cls, text: str) -> Crop:
@@ -122,6 +130,8 @@ def read_frames(path: str | Path, crop: Crop | None = None) -> tuple[VideoInfo, 
     if round(rotation / 90) % 2:
         width, height = height, width
     if crop is not None:
+        if crop.clip:
+            crop = crop.within(width, height)
         try:
             _check_crop(path, crop, width, height)
         except VideoFileError:

@@ -41,7 +41,7 @@ def extract_job(job: Job, out_dir: Path, options: ExtractOptions,
     start = time.perf_counter()
     try:
         pose = extract_video(job.video, job.crop, options.refine_face, _estimator(options.refine_face),
-                             on_frame)
+                             on_frame, job.frames)
         write_pose(pose, out_dir / job.output_name)  # temporary name, renamed when complete
         row.fill_from(pose)
     except SignkitError as exc:
