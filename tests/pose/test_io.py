@@ -177,3 +177,33 @@ def test_nan_coordinates_in_a_real_file_are_undetected_points():
     assert np.isfinite(pose.data).all()
     assert (pose.confidence[lost] == 0).all() and (pose.data[lost] == 0).all()
     assert np.array_equal(pose.data[~lost], raw[~lost])
+
+
+def test_openhands_pose_pickles_read_with_their_layout_and_nothing_but_arrays(tmp_path):
+    import pickle
+
+    # An OpenHands file as its generate_pose.py writes one: body 33 + hands 2 x 21 of a real
+    # Holistic pose, coordinates normalised to the frame.
+    real = load(shared_path("mp_holistic", "jeet10_1662.npz"))[0]
+    keep = np.r_[0:33, 501:543]
+    path = tmp_path / "clip.pkl"
+    with path.open("wb") as f:
+        pickle.dump({"keypoints": real.data[:, keep].astype(np.float64),
+                     "confidences": real.confidence[:, keep].astype(np.float64)}, f, protocol=4)
+    pose = read_pose(path)
+    assert pose.layout.name == "mediapipe_holistic_noface" and pose.data.shape == (len(real), 75, 3)
+    np.testing.assert_allclose(pose.data, real.data[:, keep], atol=1e-6)
+    assert pose.select("hands").num_keypoints == 42 and len(pose.layout.indices("openhands27")) == 27
+
+    class Evil:
+        def __reduce__(self):
+            return (print, ("this must never run",))
+
+    evil = tmp_path / "evil.pkl"
+    evil.write_bytes(pickle.dumps({"keypoints": Evil(), "confidences": None}))
+    with pytest.raises(PoseFileError, match="not an OpenHands pose file.*refusing builtins.print"):
+        read_pose(evil)
+    wrong = tmp_path / "wrong.pkl"
+    wrong.write_bytes(pickle.dumps({"keypoints": np.zeros((4, 27, 2)), "confidences": np.zeros((4, 27))}))
+    with pytest.raises(PoseFileError, match=r"expected keypoints \(T, 75, 3\)"):
+        read_pose(wrong)
