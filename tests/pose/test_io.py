@@ -201,7 +201,7 @@ def test_openhands_pose_pickles_read_with_their_layout_and_nothing_but_arrays(tm
 
     evil = tmp_path / "evil.pkl"
     evil.write_bytes(pickle.dumps({"keypoints": Evil(), "confidences": None}))
-    with pytest.raises(PoseFileError, match="not an OpenHands pose file.*refusing builtins.print"):
+    with pytest.raises(PoseFileError, match=r"not an OpenHands pose file.*refusing builtins\.print"):
         read_pose(evil)
     wrong = tmp_path / "wrong.pkl"
     wrong.write_bytes(pickle.dumps({"keypoints": np.zeros((4, 27, 2)), "confidences": np.zeros((4, 27))}))
