@@ -20,8 +20,9 @@ class WindowDataset:
     keypoints of ``groups``. Item ``i`` depends only on ``(seed, i)``; any ``i >= 0`` is a window,
     ``size`` of them make an epoch (epoch ``e`` can read items ``e * size`` to ``(e + 1) * size``).
 
-    Videos whose layout lacks the groups, or whose selection names other points than the first
-    usable video's (another skeleton), are left out: ``skipped`` says how many.
+    Videos whose layout lacks the groups or has fewer than ``dims`` coordinates, or whose
+    selection names other points than the first usable video's (another skeleton), are left
+    out: ``skipped`` says how many.
 
     >>> ds = WindowDataset("corpus.h5", "hands+mouth", 60, 120, size=10_000)   # doctest: +SKIP
     >>> ds[0].data.shape                                                         # doctest: +SKIP
@@ -29,23 +30,24 @@ class WindowDataset:
     """
 
     def __init__(self, path: str | Path, groups: str = "hands", min_frames: int = 60,
-                 max_frames: int = 120, size: int = 10_000, seed: int = 0, min_video_frames: int = 2):
+                 max_frames: int = 120, size: int = 10_000, seed: int = 0, min_video_frames: int = 2,
+                 dims: int = 2):
         if not 1 <= min_frames <= max_frames:
             raise ConfigError(f"window of {min_frames}-{max_frames} frames: need 1 <= min <= max")
         self.path, self.groups, self.seed, self.size = Path(path), groups, seed, size
         self.min_frames, self.max_frames = min_frames, max_frames
         with Corpus(self.path) as corpus:
-            self.videos, self.keep, self.skipped = self._usable(corpus, groups, min_video_frames)
+            self.videos, self.keep, self.skipped = self._usable(corpus, groups, min_video_frames, dims)
         if not self.videos:
-            raise CorpusError(self.path, f"no video with the groups {groups!r} and at least "
-                                         f"{min_video_frames} frames")
+            raise CorpusError(self.path, f"no video with the groups {groups!r}, {dims} coordinates and "
+                                         f"at least {min_video_frames} frames")
         frames = np.array([v.frames for v in self.videos], np.float64)
         self._cumulative = np.cumsum(frames / frames.sum())
         self._corpus: Corpus | None = None
         self._pid = -1
 
     @staticmethod
-    def _usable(corpus: Corpus, groups: str, min_frames: int
+    def _usable(corpus: Corpus, groups: str, min_frames: int, dims: int
                 ) -> tuple[list[Video], dict[str, np.ndarray], int]:
         videos, keep, points = [], {}, None
         for v in corpus.videos:
@@ -53,6 +55,9 @@ class WindowDataset:
             if v.frames < min_frames:
                 continue
             if v.layout not in keep:
+                if len(layout.components[0].format) - 1 < dims:  # "XYZC": 3 coordinates
+                    keep[v.layout] = None
+                    continue
                 try:
                     idx = layout.indices(groups)
                 except ConfigError:

@@ -99,17 +99,13 @@ def pretrain(recipe: Recipe, out_dir: str | Path, resume: bool = False, progress
     L.seed_everything(tr.seed, workers=True, verbose=False)
     path = corpus_path(recipe)
     train_windows = WindowDataset(path, data.groups, pre.min_frames, pre.max_frames,
-                                  pre.windows_per_epoch, tr.seed)
+                                  pre.windows_per_epoch, tr.seed, dims=data.dims)
     val_windows = WindowDataset(path, data.groups, pre.min_frames, pre.max_frames, pre.val_windows,
-                                tr.seed + 1_000_003)
+                                tr.seed + 1_000_003, dims=data.dims)
     layout = train_windows.layout
     module_class = task.module_class()
     train_set = PretrainWindows(train_windows, data, module_class, pre.params, True, tr.seed)
     val_set = PretrainWindows(val_windows, data, module_class, pre.params, False, tr.seed)
-    sample = train_set[0]
-    first = sample[0] if isinstance(sample, tuple) else sample
-    if first.shape[-1] < data.dims:
-        raise ConfigError(f"data.dims={data.dims} but the corpus windows have {first.shape[-1]} coordinates")
     edges = selection_edges(layout, np.arange(len(layout))).tolist()
     module = task.module(recipe, len(layout), edges, [])
     cores = len(os.sched_getaffinity(0))
