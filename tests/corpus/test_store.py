@@ -131,3 +131,13 @@ def test_corrupt_truncated_and_foreign_files_are_one_line_errors(corpus, tmp_pat
         res = _signkit("corpus", "info", path)
         assert res.returncode == 1 and str(path) in res.stderr and words in res.stderr
         assert len(res.stderr.strip().splitlines()) == 1 and "Traceback" not in res.stderr
+
+
+def test_two_reading_processes_build_the_same_corpus(corpus, sources, tmp_path):
+    out = tmp_path / "parallel.h5"
+    result = build_corpus(sources, out, workers=2)
+    assert result.added_videos == 333 and not result.failed
+    with Corpus(out) as a, Corpus(corpus) as b:
+        rows = [[(v.source, v.item, v.frames) for v in c.videos] for c in (a, b)]
+        assert rows[0] == rows[1]
+        np.testing.assert_array_equal(a.read(a.videos[200]).data, b.read(b.videos[200]).data)
