@@ -75,3 +75,14 @@ def table_markdown(table: Table) -> str:
     if table.caption:
         lines += ["", str(table.caption)]
     return "\n".join(lines) + "\n"
+
+
+def _raise_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def stop_on_sigterm() -> None:
+    """SIGTERM (a scheduler, ``kill``) stops a long job as cleanly as Ctrl-C: its outputs are kept."""
+    import signal
+
+    signal.signal(signal.SIGTERM, _raise_interrupt)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import signal
 from pathlib import Path
 from typing import Annotated
 
@@ -10,15 +9,11 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from signkit.cli.console import console, progress_bar
+from signkit.cli.console import console, progress_bar, stop_on_sigterm
 from signkit.errors import SignkitError
 
 app = typer.Typer(help="Build and inspect an HDF5 pose corpus (pretraining data).", no_args_is_help=True)
 POSE_SUFFIXES = frozenset({".pose", ".npz", ".npy"})
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt  # SIGTERM stops as cleanly as Ctrl-C
 
 
 def pose_sources(inputs: list[Path]) -> list[Path]:
@@ -48,7 +43,7 @@ def build(
     sources = pose_sources(inputs)
     if not sources:
         raise ConfigError("no pose files in " + ", ".join(map(str, inputs)))
-    signal.signal(signal.SIGTERM, _interrupt)
+    stop_on_sigterm()
     progress = progress_bar("sources")
     task = progress.add_task("corpus", total=len(sources))
     with progress:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import signal
 import time
 from collections import Counter
 from pathlib import Path
@@ -12,12 +11,8 @@ import typer
 from rich.markup import escape
 from rich.progress import TextColumn
 
-from signkit.cli.console import console, progress_bar
+from signkit.cli.console import console, progress_bar, stop_on_sigterm
 from signkit.errors import SignkitError
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt  # SIGTERM stops as cleanly as Ctrl-C
 
 
 def extract(
@@ -39,7 +34,7 @@ def extract(
     from signkit.extract.video import Crop
 
     box = Crop.parse(crop) if crop else None
-    signal.signal(signal.SIGTERM, _interrupt)
+    stop_on_sigterm()
     frames = 0
     start = time.perf_counter()
     progress = progress_bar("videos", TextColumn("{task.fields[fps]:.1f} frames/s"))
