@@ -76,7 +76,8 @@ def test_int8_agrees_with_fp32_on_real_poses(jeet10_runs, jeet10_exports, jeet10
     for encoder in ("transformer", "stgcn"):
         folder, info = jeet10_exports[encoder]
         q = info["int8"]
-        assert q["mode"] in q["candidates"] and set(q["candidates"]) == {"dynamic", "static", "matmul"}
+        assert q["mode"] in q["candidates"]
+        assert set(q["candidates"]) == {"dynamic", "static", "matmul", "qoperator"}
         fp32, int8 = load_exported(folder, "fp32"), load_exported(folder)
         assert int8.precision == "int8"
         x, glosses = _test_arrays(jeet10_runs[encoder], jeet10)

@@ -16,8 +16,8 @@ def export(
     run_dir: Annotated[Path, typer.Argument(help="A folder written by signkit train or ensemble")],
     out: Annotated[Path, typer.Option("-o", "--out", help="Export folder (replaced if it is one)")],
     int8: Annotated[bool, typer.Option("--int8", help=(
-        "Also write an int8 model (dynamic or static quantisation, whichever measures faster and "
-        "agrees with fp32)"))] = False,
+        "Also write an int8 model (of four quantisation kinds, the fastest that agrees with "
+        "fp32)"))] = False,
     calibrate: Annotated[str | None, typer.Option(
         help="LOADER:PATH of poses for the checks and int8 calibration (default: the run's "
              "training poses)")] = None,
