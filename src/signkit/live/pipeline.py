@@ -5,11 +5,8 @@ keeps what was recognised so far."""
 
 from __future__ import annotations
 
-import contextlib
-import queue
-import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,8 +15,7 @@ import numpy as np
 
 from signkit.live.recognizer import GlossEvent, KeypointStream, Recognizer
 from signkit.live.sources import FrameSource, read_ahead
-
-_END = object()
+from signkit.live.threads import in_thread
 
 
 @dataclass
@@ -92,37 +88,29 @@ def recognize_source(run: Any, source: FrameSource,
     stream = KeypointStream(estimator, every)
     source = read_ahead(source, depth=2 if source.live else 8)  # a camera: no stale frames
     rec = Recognizer(run, fps=source.fps, layout=stream.layout, **options)
-    items: queue.Queue = queue.Queue(maxsize=64)  # of batches
-    stop = threading.Event()
 
-    def produce() -> None:
+    def batches() -> Iterator[list]:
+        """Keypoints a stride of frames at a time: the recogniser decides only at a stride's last
+        frame anyway, and waking it (and taking the GIL from MediaPipe's thread) once per frame
+        cost more than its work."""
         images: list[np.ndarray] = []  # frames whose keypoints wait for the next estimate (--every)
-        # Frames go to the recogniser a stride at a time: it decides only at the stride's last
-        # frame anyway, and waking it (and taking the GIL from MediaPipe's thread) once per frame
-        # cost more than its work.
         batch: list = []
         try:
             for t, frame in source.frames:
-                if stop.is_set():
-                    break
                 images.append(frame if overlay else None)
                 known = stream.process(frame, t)
                 arrived = time.perf_counter()
                 batch += [(images.pop(0), data, conf, tk, arrived) for data, conf, tk in known]
                 if len(batch) >= rec.stride:
-                    items.put(batch)
+                    yield batch
                     batch = []
             now = time.perf_counter()
             batch += [(images.pop(0), data, conf, tk, now) for data, conf, tk in stream.flush()]
             if batch:
-                items.put(batch)
-        except BaseException as exc:  # handed to the consumer, which raises it in the caller
-            items.put(exc)
+                yield batch
         finally:
             source.close()
-            items.put(_END)
 
-    producer = threading.Thread(target=produce, name="signkit-frames", daemon=True)
     writer = Overlay(overlay, source.fps, stream.layout) if overlay else None
     frames, interrupted, first = 0, False, None
 
@@ -130,11 +118,9 @@ def recognize_source(run: Any, source: FrameSource,
         for e in events:
             on_event(e)
 
-    producer.start()
+    items = in_thread(batches(), 64, "signkit-frames")  # decoding and Holistic in a producer thread
     try:
-        while (item := items.get()) is not _END:
-            if isinstance(item, BaseException):
-                raise item
+        for item in items:
             for image, data, conf, t, arrived in item:
                 first = first or arrived
                 frames += 1
@@ -145,13 +131,10 @@ def recognize_source(run: Any, source: FrameSource,
         emit(rec.flush())
     except KeyboardInterrupt:
         interrupted = True
-        stop.set()
+        items.close()
         emit(rec.flush())
     finally:
-        stop.set()
-        while producer.is_alive():  # a producer blocked on the full queue must see the stop
-            with contextlib.suppress(queue.Empty):
-                items.get(timeout=0.1)
+        items.close()
         if writer is not None:
             writer.close()
     seconds = time.perf_counter() - first if first else 0.0

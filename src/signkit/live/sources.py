@@ -6,9 +6,6 @@ source that cannot be opened is a one-line :class:`SignkitError` before any work
 
 from __future__ import annotations
 
-import contextlib
-import queue
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,6 +15,7 @@ import numpy as np
 
 from signkit.errors import SignkitError
 from signkit.extract.video import read_frames
+from signkit.live.threads import in_thread
 
 
 class SourceError(SignkitError):
@@ -37,9 +35,6 @@ class FrameSource:
             close()
 
 
-_DONE = object()
-
-
 def read_ahead(source: FrameSource, depth: int = 8) -> FrameSource:
     """``source`` decoded in a thread of its own, up to ``depth`` frames ahead of the consumer.
 
@@ -47,40 +42,8 @@ def read_ahead(source: FrameSource, depth: int = 8) -> FrameSource:
     adding to it: about 1.2 ms a frame of a 24 ms frame on the WLASL clips. Errors reach the
     consumer where the frame would have; closing the result stops the thread.
     """
-    items: queue.Queue = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def read() -> None:
-        try:
-            for item in source.frames:
-                while not stop.is_set():
-                    with contextlib.suppress(queue.Full):
-                        items.put(item, timeout=0.1)
-                        break
-                if stop.is_set():
-                    break
-        except BaseException as exc:  # raised again in the consumer
-            items.put(exc)
-        finally:
-            source.close()
-            items.put(_DONE)
-
-    reader = threading.Thread(target=read, name=f"signkit-read {source.name}", daemon=True)
-
-    def frames() -> Iterator[tuple[float, np.ndarray]]:
-        reader.start()
-        try:
-            while (item := items.get()) is not _DONE:
-                if isinstance(item, BaseException):
-                    raise item
-                yield item
-        finally:
-            stop.set()
-            while reader.is_alive():  # a reader blocked on the full queue must see the stop
-                with contextlib.suppress(queue.Empty):
-                    items.get(timeout=0.1)
-
-    return FrameSource(source.name, source.fps, frames(), source.live)
+    frames = in_thread(source.frames, depth, f"signkit-read {source.name}")
+    return FrameSource(source.name, source.fps, frames, source.live)
 
 
 def video_source(path: str | Path) -> FrameSource:
