@@ -9,7 +9,6 @@ Run folder: ``config.yaml``, ``layout.json`` (the selected keypoints), ``checkpo
 from __future__ import annotations
 
 import json
-import os
 import time
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,15 @@ from lightning.pytorch.callbacks import BaseFinetuning
 from signkit.errors import ConfigError, PoseFileError
 from signkit.pose.layout import Layout
 from signkit.training.config import DataConfig, Recipe, read_config, save_config
-from signkit.training.run import CHECKPOINTS, CONFIG, LAYOUT, _check_out_dir, _quiet_lightning
+from signkit.training.run import (
+    CHECKPOINTS,
+    CONFIG,
+    LAYOUT,
+    _check_out_dir,
+    _quiet_lightning,
+    lightning_trainer,
+    use_cores,
+)
 
 SUMMARY = "pretrain.json"
 
@@ -78,9 +85,6 @@ def pretrain(recipe: Recipe, out_dir: str | Path, resume: bool = False, progress
              ) -> dict[str, Any]:
     """Train ``recipe``'s strategy on its corpus; the best checkpoint is the lowest held-out loss."""
     import lightning as L
-    import torch
-    from lightning.pytorch.callbacks import ModelCheckpoint
-    from lightning.pytorch.loggers import CSVLogger, TensorBoardLogger
     from torch.utils.data import DataLoader
 
     from signkit.corpus import WindowDataset
@@ -108,19 +112,13 @@ def pretrain(recipe: Recipe, out_dir: str | Path, resume: bool = False, progress
     val_set = PretrainWindows(val_windows, data, module_class, pre.params, False, tr.seed)
     edges = selection_edges(layout, np.arange(len(layout))).tolist()
     module = task.module(recipe, len(layout), edges, [])
-    cores = len(os.sched_getaffinity(0))
-    torch.set_num_threads(max(1, cores // max(tr.devices, 1)))
+    use_cores(tr.devices)
     out.mkdir(parents=True, exist_ok=True)
     save_config(recipe, out / CONFIG)
     (out / LAYOUT).write_text(json.dumps(layout.to_dict()))
 
-    checkpoint = ModelCheckpoint(dirpath=out / CHECKPOINTS, filename="best", save_last=True,
-                                 monitor="val_loss", mode="min")
-    trainer = L.Trainer(
-        max_epochs=tr.max_epochs, accelerator="cpu", devices=tr.devices, strategy=tr.strategy,
-        callbacks=[checkpoint], deterministic=False, enable_progress_bar=progress_bar,
-        enable_model_summary=False, log_every_n_steps=1,
-        logger=[CSVLogger(out, name="logs", version=""), TensorBoardLogger(out, name="tb", version="")])
+    trainer, checkpoint = lightning_trainer(out, tr, module_class.monitor, [], progress_bar,
+                                            deterministic=False)
     batch = recipe.optim.batch_size
     loader = DataLoader(train_set, batch_size=batch, sampler=EpochSampler(len(train_set)),
                         num_workers=tr.num_workers, drop_last=len(train_set) > batch)

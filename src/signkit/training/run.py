@@ -21,7 +21,7 @@ from signkit.data.dataset import Dataset, load_dataset, save_vocabulary
 from signkit.data.duplicates import dedup_indices
 from signkit.data.splits import SPLIT_FILE, make_splits, save_splits
 from signkit.errors import ConfigError
-from signkit.training.config import Recipe, save_config
+from signkit.training.config import Recipe, TrainerConfig, save_config
 
 CONFIG, VOCAB, LAYOUT, METRICS = "config.yaml", "vocabulary.json", "layout.json", "metrics.json"
 CHECKPOINTS = "checkpoints"
@@ -70,13 +70,38 @@ def _check_out_dir(out: Path, resume: bool) -> None:
         raise ConfigError(f"{out} already holds a run; use --resume to continue it or another folder")
 
 
+def use_cores(devices: int) -> None:
+    """One thread pool per process sized to its share of the cores: oversubscribed OpenMP threads
+    make small ops (an LSTM step) tens of times slower, e.g. under DDP on a 2-core machine. The
+    affinity mask (not cpu_count) so that `taskset -c 1 signkit train ...` gets one thread."""
+    import torch
+
+    torch.set_num_threads(max(1, len(os.sched_getaffinity(0)) // max(devices, 1)))
+
+
+def lightning_trainer(out: Path, tr: TrainerConfig, monitor: tuple[str, str], extra_callbacks: list,
+                      progress_bar: bool, deterministic: bool = True) -> tuple[Any, Any]:
+    """The Trainer every run folder is written by (CSV and TensorBoard logs in ``out``) and its
+    checkpoint callback (``best`` by ``monitor`` = (metric, min | max), and ``last``)."""
+    import lightning as L
+    from lightning.pytorch.callbacks import ModelCheckpoint
+    from lightning.pytorch.loggers import CSVLogger, TensorBoardLogger
+
+    checkpoint = ModelCheckpoint(dirpath=out / CHECKPOINTS, filename="best", save_last=True,
+                                 monitor=monitor[0], mode=monitor[1])
+    trainer = L.Trainer(
+        max_epochs=tr.max_epochs, accelerator="cpu", devices=tr.devices, strategy=tr.strategy,
+        callbacks=[checkpoint, *extra_callbacks], deterministic=deterministic,
+        enable_progress_bar=progress_bar, enable_model_summary=False, log_every_n_steps=1,
+        logger=[CSVLogger(out, name="logs", version=""), TensorBoardLogger(out, name="tb", version="")])
+    return trainer, checkpoint
+
+
 def train(recipe: Recipe, out_dir: str | Path, resume: bool = False, progress_bar: bool = True,
           dataset: Dataset | None = None) -> dict[str, Any]:
     """Train ``recipe`` on its fold, test the best checkpoint on the fold's test part."""
     import lightning as L
-    import torch
-    from lightning.pytorch.callbacks import EarlyStopping, ModelCheckpoint
-    from lightning.pytorch.loggers import CSVLogger, TensorBoardLogger
+    from lightning.pytorch.callbacks import EarlyStopping
     from torch.utils.data import DataLoader
 
     from signkit.models.graph import selection_edges
@@ -85,11 +110,7 @@ def train(recipe: Recipe, out_dir: str | Path, resume: bool = False, progress_ba
 
     _quiet_lightning()
     recipe = recipe.resolved()  # defaults per model, also for recipes built in Python
-    # One thread pool per process sized to its share of the cores: oversubscribed OpenMP threads
-    # make small ops (an LSTM step) tens of times slower, e.g. under DDP on a 2-core machine.
-    # The affinity mask (not cpu_count) so that `taskset -c 1 signkit train ...` gets one thread.
-    cores = len(os.sched_getaffinity(0))
-    torch.set_num_threads(max(1, cores // max(recipe.trainer.devices, 1)))
+    use_cores(recipe.trainer.devices)
     out = Path(out_dir)
     _check_out_dir(out, resume)
     data, opt, tr = recipe.data, recipe.optim, recipe.trainer
@@ -128,19 +149,14 @@ def train(recipe: Recipe, out_dir: str | Path, resume: bool = False, progress_ba
         (out / LAYOUT).write_text(json.dumps(layout.to_dict()))
         save_splits([fold], out / SPLIT_FILE, dataset=ds.name, split=data.split, fold=data.fold)
         task.write_run_files(out, glosses[fold["train"]].tolist())
-    monitor = {"monitor": task.monitor[0], "mode": task.monitor[1]}
-    callbacks = [ModelCheckpoint(dirpath=out / CHECKPOINTS, filename="best", save_last=True, **monitor)]
+    callbacks = []
     if tr.patience:
-        callbacks.append(EarlyStopping(patience=tr.patience, **monitor))
+        callbacks.append(EarlyStopping(patience=tr.patience, monitor=task.monitor[0], mode=task.monitor[1]))
     if recipe.model.init_from and recipe.model.freeze_epochs:
         from signkit.training.pretrain import FreezeEncoder
 
         callbacks.append(FreezeEncoder(recipe.model.freeze_epochs))
-    trainer = L.Trainer(
-        max_epochs=tr.max_epochs, accelerator="cpu", devices=tr.devices, strategy=tr.strategy,
-        callbacks=callbacks, deterministic=True, enable_progress_bar=progress_bar,
-        enable_model_summary=False, log_every_n_steps=1,
-        logger=[CSVLogger(out, name="logs", version=""), TensorBoardLogger(out, name="tb", version="")])
+    trainer, checkpoint = lightning_trainer(out, tr, task.monitor, callbacks, progress_bar)
     loader = DataLoader(train_set, batch_size=opt.batch_size, shuffle=True, num_workers=tr.num_workers,
                         collate_fn=task.collate,
                         drop_last=len(train_set) // tr.devices > opt.batch_size)  # no 1-sample batch
@@ -161,7 +177,7 @@ def train(recipe: Recipe, out_dir: str | Path, resume: bool = False, progress_ba
                "test_signers": sorted({str(s) for s in ds.signers[fold["test"]]}),
                "n_train": len(fold["train"]), "n_val": len(fold["val"]), "n_test": len(fold["test"]),
                "epochs": epochs, "world_size": trainer.world_size,
-               f"best_{task.monitor[0]}": float(callbacks[0].best_model_score or 0.0),
+               f"best_{task.monitor[0]}": float(checkpoint.best_model_score or 0.0),
                "train_seconds": round(seconds, 1),
                "train_samples_per_s": round(len(train_set) * max(epochs, 1) / seconds, 1) if seconds else 0,
                "parameters": sum(p.numel() for p in module.parameters()), **report}
