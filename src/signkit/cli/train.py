@@ -16,6 +16,11 @@ from signkit.errors import ConfigError
 RecipeArg = Annotated[Path, typer.Argument(help="Recipe YAML (data, model, optim, trainer)")]
 SetOpt = Annotated[list[str] | None, typer.Option(
     "--set", help="Override a recipe field, e.g. --set data.groups=hands+mouth (repeatable)")]
+# What train and pretrain share: where the run goes, resuming it, and DDP over CPU processes.
+RunOpt = Annotated[Path, typer.Option("-o", "--out", help="Run folder")]
+ResumeOpt = Annotated[bool, typer.Option(help="Continue an interrupted run in OUT")]
+DevicesOpt = Annotated[int | None, typer.Option(help="CPU processes (with --strategy ddp)")]
+StrategyOpt = Annotated[str | None, typer.Option(help="auto, ddp (gloo on CPU), ...")]
 
 
 def _recipe(recipe: Path, overrides: list[str] | None, devices: int | None, strategy: str | None):
@@ -47,11 +52,11 @@ def _print_metrics(title: str, metrics: dict, markdown: Path) -> None:
 
 def train(
     recipe: RecipeArg,
-    out: Annotated[Path, typer.Option("-o", "--out", help="Run folder")],
+    out: RunOpt,
     overrides: SetOpt = None,
-    resume: Annotated[bool, typer.Option(help="Continue an interrupted run in OUT")] = False,
-    devices: Annotated[int | None, typer.Option(help="CPU processes (with --strategy ddp)")] = None,
-    strategy: Annotated[str | None, typer.Option(help="auto, ddp (gloo on CPU), ...")] = None,
+    resume: ResumeOpt = False,
+    devices: DevicesOpt = None,
+    strategy: StrategyOpt = None,
 ) -> None:
     """Train a deep model from a recipe on one fold; the run folder alone reloads it."""
     from signkit.training.run import train as run_train
@@ -65,11 +70,11 @@ def train(
 
 def pretrain(
     recipe: RecipeArg,
-    out: Annotated[Path, typer.Option("-o", "--out", help="Run folder")],
+    out: RunOpt,
     overrides: SetOpt = None,
-    resume: Annotated[bool, typer.Option(help="Continue an interrupted run in OUT")] = False,
-    devices: Annotated[int | None, typer.Option(help="CPU processes (with --strategy ddp)")] = None,
-    strategy: Annotated[str | None, typer.Option(help="auto, ddp (gloo on CPU), ...")] = None,
+    resume: ResumeOpt = False,
+    devices: DevicesOpt = None,
+    strategy: StrategyOpt = None,
 ) -> None:
     """Self-supervised pretraining (task dpc, masked or contrastive) on a corpus's windows; a
     fine-tuning recipe starts from the run with model.init_from."""
