@@ -31,7 +31,7 @@ def _stratify(labels: np.ndarray, fraction: float) -> np.ndarray | None:
     return labels if ok else None
 
 
-def _holdout_val(train: np.ndarray, labels: np.ndarray, fraction: float,
+def holdout_val(train: np.ndarray, labels: np.ndarray, fraction: float,
                  rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Split ``fraction`` of ``train`` off for validation, stratified when every class allows."""
     if fraction <= 0 or len(train) < 2:
@@ -59,7 +59,7 @@ def krsl_protocol(ds: Dataset, indices: np.ndarray, seed: int = 0, val: float = 
         test.extend(of_class[signers[of_class] == chosen])
     test_arr = np.array(sorted(test), dtype=np.int64)
     train = np.setdiff1d(indices, test_arr)
-    tr, va = _holdout_val(train, glosses, val, rng)
+    tr, va = holdout_val(train, glosses, val, rng)
     return [_fold(tr, va, test_arr)]
 
 
@@ -76,7 +76,7 @@ def leave_one_signer_out(ds: Dataset, indices: np.ndarray, seed: int = 0,
     folds = []
     for s in names:
         test = indices[signers[indices] == s]
-        tr, va = _holdout_val(indices[signers[indices] != s], ds.glosses, val, rng)
+        tr, va = holdout_val(indices[signers[indices] != s], ds.glosses, val, rng)
         folds.append(_fold(tr, va, test))
     return folds
 
@@ -90,7 +90,7 @@ def random_stratified(ds: Dataset, indices: np.ndarray, seed: int = 0, val: floa
     train, test_idx = train_test_split(indices, test_size=test,
                                        stratify=_stratify(glosses[indices], test),
                                        random_state=int(rng.integers(2**31)))
-    tr, va = _holdout_val(np.sort(train), glosses, val, rng)
+    tr, va = holdout_val(np.sort(train), glosses, val, rng)
     return [_fold(tr, va, np.sort(test_idx))]
 
 

@@ -89,16 +89,14 @@ class PrepareResult:
 
 
 def _own_split(splits: list[str], glosses: list[str], seed: int = 0) -> dict[str, list[int]]:
-    """The dataset's split; without a validation part, a tenth of training (stratified) is one."""
+    """The dataset's split; without a validation part, a tenth of training (stratified where every
+    gloss allows) is one."""
+    from signkit.data.splits import holdout_val
+
     fold = {part: [i for i, s in enumerate(splits) if s == part] for part in ("train", "val", "test")}
     if not fold["val"] and len(fold["train"]) > 10:
-        rng = np.random.default_rng(seed)
-        by_gloss: dict[str, list[int]] = {}
-        for i in fold["train"]:
-            by_gloss.setdefault(glosses[i], []).append(i)
-        val = sorted(i for members in by_gloss.values() if len(members) > 1
-                     for i in rng.permutation(members)[: max(1, len(members) // 10)].tolist())
-        fold["val"], fold["train"] = val, [i for i in fold["train"] if i not in set(val)]
+        train, val = holdout_val(np.array(fold["train"]), np.array(glosses), 0.1, np.random.default_rng(seed))
+        fold["train"], fold["val"] = train.tolist(), val.tolist()
     return fold
 
 
