@@ -71,6 +71,12 @@ def build_classifier(encoder: str, decoder: str, num_nodes: int, in_channels: in
                               encoder_params, decoder_params, DECODERS))
 
 
+def frame_stride(encoder: nn.Module) -> int:
+    """Input frames per step of ``encoder.frames``: the product of a graph encoder's temporal
+    strides, 1 for the others."""
+    return int(math.prod(getattr(encoder, "strides", [1])))
+
+
 class SequenceModel(nn.Module):
     """``log_probs, lengths = head(*encoder.frames(x, lengths))``: ``(B, T, V, C)`` padded frames
     -> ``(B, T / stride, N)`` log-probabilities (class 0: blank) and each sample's output steps."""
@@ -83,7 +89,7 @@ class SequenceModel(nn.Module):
     @property
     def stride(self) -> int:
         """Input frames per output step."""
-        return int(math.prod(getattr(self.encoder, "strides", [1]))) * self.head.stride
+        return frame_stride(self.encoder) * self.head.stride
 
     def forward(self, x: Tensor, lengths: Tensor) -> tuple[Tensor, Tensor]:
         return self.head(*self.encoder.frames(x, lengths))

@@ -9,6 +9,7 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
+from signkit.models.base import frame_stride
 from signkit.training.pretraining.base import PretrainModule
 
 
@@ -16,9 +17,7 @@ class MaskedModule(PretrainModule):
     def __init__(self, ratio: float = 0.4, span: int = 4, **kw: Any):
         super().__init__(**kw)
         self.save_hyperparameters()
-        self.stride = 1
-        for s in getattr(self.encoder, "strides", [1]):
-            self.stride *= s
+        self.stride = frame_stride(self.encoder)
         v, c = self.hparams.num_nodes, self.hparams.in_channels
         self.model.reconstruct = nn.Linear(self.encoder.out_dim, self.stride * v * c)
 
