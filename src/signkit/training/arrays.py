@@ -28,7 +28,7 @@ def prepare(poses: Sequence[Pose], cfg: DataConfig) -> list[Pose]:
 
 
 @lru_cache(maxsize=8)
-def _pipeline(specs: str) -> Compose:
+def cached_transforms(specs: str) -> Compose:
     """Built once per recipe's JSON-encoded list, not once per sample."""
     return build_transforms(json.loads(specs))
 
@@ -44,7 +44,7 @@ def to_array(pose: Pose, cfg: DataConfig, rng: np.random.Generator | None = None
 def sequence_array(pose: Pose, cfg: DataConfig) -> np.ndarray:
     """``(T, V, dims)`` float32 of every frame, after ``cfg.features``; undetected keypoints are 0."""
     if cfg.features:
-        pose = _pipeline(json.dumps(cfg.features))(pose)
+        pose = cached_transforms(json.dumps(cfg.features))(pose)
     return pose.masked()[..., : cfg.dims].astype(np.float32)
 
 

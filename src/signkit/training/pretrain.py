@@ -46,9 +46,11 @@ class PretrainWindows:
 
     def __init__(self, windows: Any, cfg: DataConfig, module_class: type, params: dict[str, Any],
                  train: bool, seed: int):
+        from signkit.training.pretraining.base import strategy_params
         from signkit.transforms import build_transforms
 
-        self.windows, self.cfg, self.module_class, self.params = windows, cfg, module_class, params
+        self.windows, self.cfg, self.module_class = windows, cfg, module_class
+        self.params = strategy_params(module_class, params)
         self.preprocess = build_transforms(cfg.preprocess) if cfg.preprocess else None
         self.augment = build_transforms(cfg.augment, seed=seed) if train and cfg.augment else None
         self.train, self.seed = train, seed

@@ -23,10 +23,20 @@ STRATEGY_INPUTS = ("encoder", "num_nodes", "in_channels", "edges", "encoder_para
                    "scheduler", "max_epochs")
 
 
+def _own_parameters(cls: type) -> list[inspect.Parameter]:
+    """The strategy's own keyword arguments (the shared ones come through ``**kw``)."""
+    return [p for p in inspect.signature(cls.__init__).parameters.values()
+            if p.kind is p.KEYWORD_ONLY or (p.kind is p.POSITIONAL_OR_KEYWORD and p.name != "self")]
+
+
+def strategy_params(cls: type, params: dict[str, Any]) -> dict[str, Any]:
+    """``pretrain.params`` with the strategy's defaults for the rest, as its module will have them."""
+    return {**{p.name: p.default for p in _own_parameters(cls)}, **params}
+
+
 def check_params(cls: type, params: dict[str, Any]) -> None:
     """``pretrain.params`` against the strategy's own keyword arguments (names and types)."""
-    own = [p for p in inspect.signature(cls.__init__).parameters.values()
-           if p.kind is p.KEYWORD_ONLY or (p.kind is p.POSITIONAL_OR_KEYWORD and p.name != "self")]
+    own = _own_parameters(cls)
     if unknown := sorted(set(params) - {p.name for p in own}):
         raise ConfigError(f"{cls.__name__} has no parameter {unknown[0]!r}; it takes "
                           f"{', '.join(p.name for p in own)}")
@@ -69,7 +79,8 @@ class PretrainModule(_Optimised):
     @classmethod
     def inputs(cls, pose: Pose, cfg: DataConfig, rng: np.random.Generator, augment: Any,
                params: dict[str, Any]) -> Any:
-        """A window -> this strategy's tensors: by default ``(length, V, C)`` after augmentation."""
+        """A window -> this strategy's tensors: by default ``(length, V, C)`` after augmentation.
+        ``params``: every parameter of the strategy (:func:`strategy_params`)."""
         if augment is not None:
             pose = augment(pose, rng)
         return torch.from_numpy(to_array(pose, cfg, rng))

@@ -5,6 +5,7 @@ the same window and a MoCo-style queue of earlier windows' embeddings as negativ
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 import numpy as np
@@ -12,10 +13,9 @@ import torch
 from torch import Tensor, nn
 
 from signkit.pose.pose import Pose
-from signkit.training.arrays import to_array
+from signkit.training.arrays import cached_transforms, to_array
 from signkit.training.config import DataConfig
 from signkit.training.pretraining.base import PretrainModule, pooled
-from signkit.transforms import build_transforms
 
 VIEWS = [{"name": "shear", "max_shear": 0.3}, {"name": "scale", "min_scale": 0.8, "max_scale": 1.2},
          {"name": "rotate", "min_angle": -0.3, "max_angle": 0.3}]
@@ -39,7 +39,7 @@ class ContrastiveModule(PretrainModule):
     @classmethod
     def inputs(cls, pose: Pose, cfg: DataConfig, rng: np.random.Generator, augment: Any,
                params: dict[str, Any]) -> tuple[Tensor, Tensor]:
-        views = build_transforms(params.get("views") or VIEWS)
+        views = cached_transforms(json.dumps(params["views"] or VIEWS))
         return tuple(torch.from_numpy(to_array(views(pose, rng), cfg, rng)) for _ in range(2))
 
     @torch.no_grad()

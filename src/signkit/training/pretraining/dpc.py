@@ -30,10 +30,9 @@ class DPCModule(PretrainModule):
     def inputs(cls, pose: Pose, cfg: DataConfig, rng: np.random.Generator, augment: Any,
                params: dict[str, Any]) -> Tensor:
         """``(blocks * block, V, C)``: the window resampled to whole blocks."""
-        blocks = params.get("context", 4) + params.get("predict", 3)
         if augment is not None:
             pose = augment(pose, rng)
-        cfg = cfg.model_copy(update={"length": blocks * params.get("block", 10)})
+        cfg = cfg.model_copy(update={"length": (params["context"] + params["predict"]) * params["block"]})
         return torch.from_numpy(to_array(pose, cfg, rng))
 
     def loss(self, x: Tensor) -> Tensor:
