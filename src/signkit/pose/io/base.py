@@ -7,6 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from signkit.errors import PoseFileError
 from signkit.pose.pose import Pose
 from signkit.registry import Registry
@@ -25,6 +27,16 @@ class PoseFormat:
 
 
 FORMATS: Registry[PoseFormat] = Registry("pose format")
+
+
+def undetected_if_not_finite(data: np.ndarray, conf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(T, K, D)``, ``(T, K)`` with every point whose coordinates are not all finite made
+    undetected (0 and 0). Some real files hold NaN points at confidence 1; a NaN would poison
+    every mean, norm and loss downstream."""
+    lost = ~np.isfinite(data).all(axis=-1)
+    if lost.any():
+        data, conf = np.where(lost[..., None], 0, data), np.where(lost, 0, conf)
+    return data, conf
 
 
 def register_format(fmt: PoseFormat) -> PoseFormat:

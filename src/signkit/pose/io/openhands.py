@@ -17,7 +17,7 @@ import numpy as np
 
 from signkit.errors import PoseFileError
 from signkit.pose.articulators import holistic_layout
-from signkit.pose.io.base import PoseFormat, register_format
+from signkit.pose.io.base import PoseFormat, register_format, undetected_if_not_finite
 from signkit.pose.pose import Pose
 
 POINTS = 33 + 21 + 21
@@ -43,9 +43,7 @@ def read_openhands_pkl(path: Path) -> list[Pose]:
     if kps.ndim != 3 or kps.shape[1:] != (POINTS, 3) or conf.shape != kps.shape[:2]:
         raise PoseFileError(path, f"expected keypoints (T, {POINTS}, 3) and confidences (T, {POINTS}), "
                                   f"got {kps.shape} and {conf.shape}")
-    lost = ~np.isfinite(kps).all(-1)
-    conf = np.where(lost, 0, conf)
-    kps = np.where(lost[..., None], 0, kps)
+    kps, conf = undetected_if_not_finite(kps, conf)
     return [Pose(kps, conf, ASSUMED_FPS, holistic_layout(with_face=False),
                  metadata={"fps_assumed": True, "normalised": True})]
 

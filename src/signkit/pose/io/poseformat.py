@@ -18,7 +18,7 @@ from pose_format.pose_header import (
 from pose_format.utils.reader import BufferReader
 
 from signkit.errors import PoseFileError
-from signkit.pose.io.base import PoseFormat, atomic_write_bytes, register_format
+from signkit.pose.io.base import PoseFormat, atomic_write_bytes, register_format, undetected_if_not_finite
 from signkit.pose.layout import Component, Layout
 from signkit.pose.pose import Pose
 
@@ -34,11 +34,7 @@ def from_pose_format(pf: PFPose, person: int = 0) -> Pose:
     )
     data = np.asarray(pf.body.data.data if np.ma.isMaskedArray(pf.body.data) else pf.body.data)[:, person]
     conf = np.asarray(pf.body.confidence)[:, person]
-    # Some real files hold NaN coordinates with confidence 1 (slp/isolated/mixed/Ui9N...): such a
-    # point was not found, and a NaN would poison every mean, norm and loss downstream.
-    lost = ~np.isfinite(data).all(axis=-1)
-    if lost.any():
-        data, conf = np.where(lost[..., None], 0, data), np.where(lost, 0, conf)
+    data, conf = undetected_if_not_finite(data, conf)  # e.g. slp/isolated/mixed/Ui9N...: NaN at conf 1
     dims = pf.header.dimensions
     return Pose(
         data=data, confidence=conf,
