@@ -38,9 +38,12 @@ class WindowDataset:
         self.min_frames, self.max_frames = min_frames, max_frames
         with Corpus(self.path) as corpus:
             self.videos, self.keep, self.skipped = self._usable(corpus, groups, min_video_frames, dims)
-        if not self.videos:
-            raise CorpusError(self.path, f"no video with the groups {groups!r}, {dims} coordinates and "
-                                         f"at least {min_video_frames} frames")
+            if not self.videos:
+                raise CorpusError(self.path, f"no video with the groups {groups!r}, {dims} coordinates "
+                                             f"and at least {min_video_frames} frames")
+            first = self.videos[0]
+            #: the layout of every window (the selected keypoints)
+            self.layout: Layout = corpus.layout(first).subset(self.keep[first.layout])
         frames = np.array([v.frames for v in self.videos], np.float64)
         self._cumulative = np.cumsum(frames / frames.sum())
         self._corpus: Corpus | None = None
@@ -70,13 +73,6 @@ class WindowDataset:
                 videos.append(v)
         usable = {k: v for k, v in keep.items() if v is not None}
         return videos, usable, len(corpus) - len(videos)
-
-    @property
-    def layout(self) -> Layout:
-        """The layout of every window (the selected keypoints)."""
-        v = self.videos[0]
-        with Corpus(self.path) as corpus:
-            return corpus.layout(v).subset(self.keep[v.layout])
 
     def __len__(self) -> int:
         return self.size
