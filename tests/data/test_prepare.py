@@ -83,6 +83,13 @@ def test_wlasl_prepare_gives_poses_labels_splits_crops_and_frame_ranges(wlasl, t
     assert (whole.width, whole.height) == (288, 192)
     ds = load_dataset(f"pose_dir:{out}")
     assert ds.glosses.tolist() == ["afraid", "afraid", "dorm", "ago"]
+    # The same manifest as videos (the video modality), in the same order, cut and cropped alike.
+    videos = load_dataset(f"video_dir:{out}")
+    assert videos.glosses.tolist() == ds.glosses.tolist() and videos.signers.tolist() == ds.signers.tolist()
+    clip = videos.samples[1]
+    assert clip.frames == (4, 16) and str(clip.crop) == "10,10,190,140"
+    frames = clip.decode(keep=100, long_side=95)
+    assert frames.shape == (12, 70, 95, 3)  # 12 frames of the 190 x 140 box, halved
     own = split_from_file(out / "splits.json")[0]
     assert own["test"] == [] and own["val"] == [0] and sorted(own["train"]) == [1, 2, 3]
     signer = split_from_file(out / "splits_signer.json")[0]
@@ -124,6 +131,21 @@ def test_autsl_lsa64_include_layouts(tmp_path):
     rows = _manifest(out)
     assert [(r["gloss"], r["split"]) for r in rows] == [("dog", "train"), ("cat", "test"), ("hello", "train")]
     assert len({r["file"] for r in rows}) == 3 and all((out / r["file"]).is_file() for r in rows)
+
+    # The second command: the shipped recipe (OpenHands' 27 points + the face) on what prepare wrote.
+    pytest.importorskip("lightning")
+    recipe = Path(__file__).resolve().parents[2] / "recipes" / "include" / "face.yaml"
+    res = _signkit("train", recipe, "-o", tmp_path / "run", "--set", f"data.dataset=pose_dir:{out}",
+                   "--set", f"data.split={out / 'splits.json'}", "--set", "trainer.max_epochs=1",
+                   "--set", "data.length=16")
+    assert res.returncode == 0, res.stderr
+    metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    assert (metrics["n_train"], metrics["n_test"]) == (2, 1)
+    assert metrics["groups"] == "openhands27+eyebrows+eyes+mouth"
+    from signkit.pose.layout import Layout
+
+    layout = Layout.from_dict(json.loads((tmp_path / "run" / "layout.json").read_text()))
+    assert len(layout.keypoints) == 119
 
 
 def test_missing_or_malformed_label_files_are_one_line_errors(wlasl, tmp_path):

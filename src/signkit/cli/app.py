@@ -132,19 +132,28 @@ def convert(
 
 @app.command()
 def visualize(
-    file: Annotated[Path, typer.Argument(help="A pose file")],
-    output: Annotated[Path, typer.Option("-o", "--output", help="OUT.mp4, OUT.gif or OUT.png")],
+    file: Annotated[str, typer.Argument(help="A pose file; with --all, also a dataset (LOADER:PATH, "
+                                             "e.g. synthetic:4x6)")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="OUT.mp4, OUT.gif or OUT.png; a "
+                                                                "folder with --all")],
     groups: Annotated[str, typer.Option(help="Groups to draw, e.g. hands+mouth")] = "all",
     index: Annotated[int, typer.Option(help="Which pose of a collection")] = 0,
     frame: Annotated[int | None, typer.Option(help="Frame drawn in a png (default: middle)")] = None,
     size: Annotated[int, typer.Option(help="Image width in pixels")] = 512,
     video: Annotated[Path | None, typer.Option(help="Draw over the frames of this source video")] = None,
     crop: Annotated[str | None, typer.Option(help="Crop box x,y,w,h used at extraction")] = None,
+    every: Annotated[bool, typer.Option("--all", help="Every pose of the collection or dataset as an "
+                                                       "mp4 in OUTPUT, listed with its gloss and "
+                                                       "signer in manifest.csv (a video_dir dataset)")
+                     ] = False,
 ) -> None:
     """Draw the skeleton with articulator groups in different colours (over the video with --video)."""
     from signkit.visualize import write_visualization
 
-    poses = _load(file)
+    if every:
+        _visualize_all(file, output, size, groups)
+        return
+    poses = _load(Path(file))
     if not 0 <= index < len(poses):
         raise SignkitError(f"{file}: --index {index} is outside 0..{len(poses) - 1}")
     pose = poses[index].select(groups)
@@ -155,6 +164,17 @@ def visualize(
 
         write_overlay(pose, video, output, crop=crop, frame=frame)
     console.print(f"wrote {output}")
+
+
+def _visualize_all(spec: str, out: Path, size: int, groups: str) -> None:
+    from signkit.data.dataset import load_dataset
+    from signkit.visualize.render import write_video_dir
+
+    poses = _load(Path(spec)) if Path(spec).exists() else load_dataset(spec).samples
+    with progress_bar("videos") as bar:
+        task = bar.add_task("drawing", total=len(poses))
+        manifest = write_video_dir(poses, out, size, groups, lambda i: bar.update(task, completed=i + 1))
+    console.print(f"wrote {len(poses)} videos and {manifest} (dataset video_dir:{out})")
 
 
 @app.command()

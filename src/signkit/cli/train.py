@@ -177,22 +177,22 @@ def models() -> None:
 
 def predict(
     run_dir: Annotated[Path, typer.Argument(help="A folder written by signkit train or ensemble")],
-    files: Annotated[list[Path], typer.Argument(help="Pose files (.pose, .npy, ...)")],
+    files: Annotated[list[Path], typer.Argument(help="Pose files (.pose, .npy, ...); videos for a "
+                                                     "video model")],
     top: Annotated[int, typer.Option(help="How many glosses to list")] = 5,
     eaf: Annotated[Path | None, typer.Option(help="CTC runs: write the glosses as an ELAN file "
                                                   "(a folder when several files are given)")] = None,
 ) -> None:
-    """The most probable glosses for each pose file, with probabilities; for a continuous (CTC)
-    run, the gloss sequence with start and end times. An exported folder runs without torch."""
-    from signkit.pose.io import read_pose
+    """The most probable glosses for each pose file (or video, for a video model), with
+    probabilities; for a continuous (CTC) run, the gloss sequence with start and end times. An
+    exported folder runs without torch."""
     from signkit.training.predict import load_model, top_k
 
     run = load_model(run_dir)
     if eaf is not None and run.task != "ctc":
         raise ConfigError("--eaf needs a continuous (task: ctc) run")
     for path in files:
-        pose = read_pose(path)
-        pose.metadata.setdefault("source", str(path))
+        pose = run.read_input(path)
         if run.task == "ctc":
             target = eaf if eaf is None or len(files) == 1 else eaf / f"{path.stem}.eaf"
             _print_sequence(run, path, pose, target)

@@ -83,23 +83,23 @@ DATASETS.register("krsl20")(read_krsl_npz)
 DATASETS.register("mp_array")(read_mediapipe_npz)
 
 
-def _read_manifest(path: Path) -> tuple[Path, list[dict[str, str]]]:
-    """A folder (with ``manifest.csv``) or a CSV path -> (root folder, rows)."""
+def read_manifest(path: Path, need: tuple[str, ...] = ("file", "gloss", "signer")
+                  ) -> tuple[Path, list[dict[str, str]], Path]:
+    """A folder (with ``manifest.csv``) or a CSV path with at least the columns ``need`` ->
+    (root folder, rows, the CSV's path)."""
     manifest = path / "manifest.csv" if path.is_dir() else path
     if not manifest.exists():
-        raise PoseFileError(manifest, "no manifest.csv (columns: file, gloss, signer[, split])")
-    with manifest.open(newline="") as fh:
+        raise PoseFileError(manifest, f"no manifest.csv (columns: {', '.join(need)}[, split])")
+    with manifest.open(newline="", encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
-    need = {"file", "gloss", "signer"}
-    if not rows or not need <= set(rows[0]):
+    if not rows or not set(need) <= set(rows[0]):
         raise PoseFileError(manifest, f"manifest needs columns {sorted(need)} and at least one row")
-    return manifest.parent, rows
+    return manifest.parent, rows, manifest
 
 
 def _manifest_loader(path: Path) -> list[Pose]:
     """Rows are numbered as a spreadsheet shows them (the header is row 1) in the errors."""
-    root, rows = _read_manifest(path)
-    manifest = path / "manifest.csv" if path.is_dir() else path
+    root, rows, manifest = read_manifest(path)
     samples = []
     for n, row in enumerate(rows, start=2):
         if not (row.get("gloss") or "").strip():
@@ -129,6 +129,16 @@ DATASETS.register("corpus")(_corpus_loader)
 DATASETS.register("pose_dir")(_manifest_loader)
 DATASETS.register("openpose_dir")(_manifest_loader)
 """Both read a manifest whose ``file`` column names a ``.pose`` file or an OpenPose folder."""
+
+
+def _video_loader(path: Path):
+    """Labelled videos (the RGB modality, ``model.modality: video``), not poses."""
+    from signkit.data.videos import read_video_manifest
+
+    return read_video_manifest(path)
+
+
+DATASETS.register("video_dir")(_video_loader)
 
 
 def save_vocabulary(vocabulary: Sequence[str], path: str | Path) -> None:

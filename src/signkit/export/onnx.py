@@ -122,6 +122,8 @@ def export_run(run_dir: str | Path, out_dir: str | Path, int8: bool = False, dat
                 "members": [f"{MEMBERS}/{i}" for i in range(len(infos))]}
         (out / EXPORT).write_text(json.dumps(info, indent=2))
         return {**info, "member_exports": infos}
+    if getattr(run, "recipe", None) is not None and run.recipe.model.modality != "pose":
+        raise ConfigError(f"{src}: a {run.recipe.model.modality} model; export covers pose models")
     if not isinstance(run, LoadedRun):
         raise PoseFileError(src, "not a training run or ensemble folder")
     return export_single(run, out, int8, dataset, on_step)

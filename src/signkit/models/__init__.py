@@ -4,11 +4,12 @@ and sequence heads (CTC).
 Needs the ``train`` extra (PyTorch).
 """
 
-from signkit.models import bilstm, decoders, heads, slgcn, stgcn, transformer  # noqa: F401  (registration)
+from signkit.models import bilstm, decoders, heads, r2plus1d, slgcn, stgcn, transformer  # noqa: F401  (registration)
 from signkit.models.base import (
     DECODERS,
     ENCODERS,
     HEADS,
+    VIDEO_MODELS,
     Classifier,
     SequenceModel,
     build_classifier,
@@ -17,5 +18,5 @@ from signkit.models.base import (
     check_sequence_model,
 )
 
-__all__ = ["DECODERS", "ENCODERS", "HEADS", "Classifier", "SequenceModel", "build_classifier",
+__all__ = ["DECODERS", "ENCODERS", "HEADS", "VIDEO_MODELS", "Classifier", "SequenceModel", "build_classifier",
            "build_sequence_model", "check_model", "check_sequence_model"]

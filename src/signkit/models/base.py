@@ -22,6 +22,8 @@ from signkit.registry import Registry
 ENCODERS: Registry[type[nn.Module]] = Registry("encoder")
 DECODERS: Registry[type[nn.Module]] = Registry("decoder")
 HEADS: Registry[type[nn.Module]] = Registry("sequence head")
+# Models of RGB clips ``(B, 3, T, H, W)`` -> logits, whole (no encoder/decoder split).
+VIDEO_MODELS: Registry[type[nn.Module]] = Registry("video model")
 
 
 def valid_steps(lengths: Tensor, t: int) -> Tensor:

@@ -30,6 +30,7 @@ MODEL_DEFAULTS: dict[str, dict[str, float | int]] = {
     "transformer": {"batch_size": 64, "lr": 1e-4},
     "stgcn": {"batch_size": 32, "lr": 1e-3},
     "slgcn": {"batch_size": 32, "lr": 1e-3},
+    "r2plus1d_18": {"batch_size": 16, "lr": 1e-4},  # the K-RSL paper's RGB baseline
 }
 
 
@@ -52,9 +53,20 @@ class DataConfig(_Strict):
         [], description="transforms run after the augmentation and frame sampling, on training "
                         "and test poses alike (bones, motion)")
     merge: str | None = Field(None, description="regex s/a/b/ merging glosses for 'word' accuracy")
+    size: int = Field(112, ge=16, le=512, description="video modality: frames fitted into a square of "
+                                                       "this many pixels, aspect ratio kept")
+    crop_scale: tuple[float, float] = Field(
+        (0.6, 1.0), description="video modality: training crops take this fraction of the frame's area")
     train_per_class: int | None = Field(
         None, ge=1, description="few-shot: keep this many samples per class of each training signer "
                                 "(training and validation parts; the test part is whole)")
+
+    @field_validator("crop_scale")
+    @classmethod
+    def _scale(cls, scale: tuple[float, float]) -> tuple[float, float]:
+        if not 0 < scale[0] <= scale[1] <= 1:
+            raise ValueError(f"crop_scale {list(scale)} must be two fractions 0 < low <= high <= 1")
+        return scale
 
     @field_validator("preprocess", "augment", "features")
     @classmethod
@@ -69,6 +81,7 @@ class DataConfig(_Strict):
 
 
 class ModelConfig(_Strict):
+    modality: str = Field("pose", description="pose (keypoint sequences) or video (RGB clips)")
     encoder: str = "stgcn"
     decoder: str | None = Field(None, description="a decoder (task classify) or a sequence head "
                                                   "(task ctc: conv_bilstm, transformer)")
@@ -78,14 +91,19 @@ class ModelConfig(_Strict):
                                                     "start this model (same encoder and keypoints)")
     freeze_epochs: int = Field(0, ge=0, description="with init_from: train only the decoder for "
                                                     "this many epochs first")
+    weights: str | None = Field(None, description="video modality: a torchvision-format state dict "
+                                                  "the model starts from")
+    finetune: Literal["last", "all"] = Field("last", description="with weights: train only the last "
+                                                                 "layer, or every layer")
 
     def decoder_for(self, task: str) -> str:
         return self.decoder or get_task(task).default_decoder(self.encoder)
 
     def check(self, task: str) -> None:
         """Unknown models and wrong parameters fail when the recipe loads, not after the data."""
-        get_task(task).check_model(self.encoder, self.decoder_for(task), self.encoder_params,
-                                   self.decoder_params)
+        from signkit.training.modalities import get_modality
+
+        get_modality(self.modality).check(task, self)
 
 
 class OptimConfig(_Strict):
@@ -225,7 +243,19 @@ def load_recipe(path: str | Path, overrides: list[str] | None = None) -> Recipe:
         _set(tree, key, value)
     recipe = recipe_from_dict(tree, str(path))
     data = recipe.data.model_copy(update={"dataset": _resolve_dataset(recipe.data.dataset, path.parent)})
-    return recipe.model_copy(update={"data": data}).resolved()
+    if data.split.endswith(".json"):
+        data = data.model_copy(update={"split": _local_file(data.split, path.parent)})
+    model = recipe.model
+    if model.weights:
+        model = model.model_copy(update={"weights": _local_file(model.weights, path.parent)})
+    return recipe.model_copy(update={"data": data, "model": model}).resolved()
+
+
+def _local_file(name: str, base: Path) -> str:
+    """A file a recipe names (a split file, weights), made absolute: one given with --set exists
+    from where the command runs; a recipe's own is relative to the recipe."""
+    here = Path(name)
+    return str((here if here.is_absolute() or here.exists() else base / here).resolve())
 
 
 def save_config(recipe: Recipe, path: str | Path) -> None:

@@ -48,6 +48,9 @@ class EnsembleRun:
     def merge(self) -> str | None:
         return self.members[0].merge
 
+    def read_input(self, path: Path) -> Pose:
+        return self.members[0].read_input(path)
+
     def prepare(self, poses: list[Pose]) -> list[Pose]:
         """The poses unchanged: each member prepares them its own way in :meth:`predict_proba`."""
         return list(poses)
@@ -76,7 +79,7 @@ def write_ensemble(run_dirs: Sequence[str | Path], out_dir: str | Path) -> Path:
     if len(run_dirs) < 2:
         raise ConfigError("an ensemble needs at least two runs")
     runs = [Path(d) for d in run_dirs]
-    files = [run_files(run) for run in runs]  # (config, vocabulary, layout, best checkpoint)
+    files = [run_files(run) for run in runs]  # config, vocabulary, best checkpoint[, layout]
     for run, (config, *_) in zip(runs, files, strict=True):
         if (task := read_config(config).task) != "classify":
             raise ConfigError(f"{run}: a {task} run; an ensemble averages the class probabilities of "

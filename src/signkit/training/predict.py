@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -54,6 +53,14 @@ class ModelRun:
         """CTC: padded ``(B, T, V, C)`` and ``(B,)`` lengths -> ``(B, L, N)`` log-probabilities and
         each sample's output steps ``(B,)``."""
         raise NotImplementedError
+
+    def read_input(self, path: Path) -> Pose:
+        """A file this run reads (a pose file), for ``signkit predict``."""
+        from signkit.pose.io import read_pose
+
+        pose = read_pose(path)
+        pose.metadata.setdefault("source", str(path))
+        return pose
 
     def prepare(self, poses: list[Pose]) -> list[Pose]:
         from signkit.training.arrays import prepare
@@ -127,30 +134,28 @@ def load_model(run_dir: str | Path, checkpoint: str = "best") -> ModelRun | Ense
     return load_ensemble(run_dir) if is_ensemble(run_dir) else load_run(run_dir, checkpoint)
 
 
-def run_files(run_dir: str | Path, checkpoint: str = "best") -> tuple[Path, Path, Path, Path]:
-    """The config, vocabulary, layout and checkpoint that reload a run; a missing one raises."""
+def run_files(run_dir: str | Path, checkpoint: str = "best") -> list[Path]:
+    """The files that reload a run: config, vocabulary and checkpoint (a missing one raises),
+    then the keypoint layout of a pose run (which its modality checks)."""
     run = Path(run_dir)
-    needed = (run / CONFIG, run / VOCAB, run / LAYOUT, run / CHECKPOINTS / f"{checkpoint}.ckpt")
+    needed = [run / CONFIG, run / VOCAB, run / CHECKPOINTS / f"{checkpoint}.ckpt"]
     for path in needed:
         if not path.is_file():
             raise PoseFileError(path, "missing: not a complete training run folder")
-    return needed
+    return needed + [p for p in (run / LAYOUT,) if p.is_file()]
 
 
-def load_run(run_dir: str | Path, checkpoint: str = "best") -> LoadedRun:
-    """Everything from the run folder alone: config, vocabulary, layout, weights."""
+def load_run(run_dir: str | Path, checkpoint: str = "best") -> Any:
+    """Everything from the run folder alone: config, vocabulary, weights (and the pose layout),
+    as its modality reads them."""
     from signkit.extras import require
-    from signkit.training.tasks import get_task
+    from signkit.training.modalities import get_modality
 
     require("torch", "train")
     run = Path(run_dir)
-    config, *_, ckpt = run_files(run, checkpoint)
+    config, vocabulary, ckpt, *_ = run_files(run, checkpoint)
     recipe = read_config(config)
-    module = get_task(recipe.task).module_class().load_from_checkpoint(ckpt, map_location="cpu",
-                                                                      weights_only=False)
-    module.eval()
-    layout = Layout.from_dict(json.loads((run / LAYOUT).read_text()))
-    return LoadedRun(recipe, read_vocabulary(run / VOCAB), layout, run, module)
+    return get_modality(recipe.model.modality).load_run(run, recipe, read_vocabulary(vocabulary), ckpt)
 
 
 def proba_report(proba: np.ndarray, vocabulary: list[str], glosses: list[str],

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from lightning.pytorch.callbacks import BaseFinetuning
 
 from signkit.errors import ConfigError, PoseFileError
 from signkit.pose.layout import Layout
@@ -163,19 +162,3 @@ def load_pretrained_encoder(encoder: Any, run_dir: str | Path, recipe: Recipe, l
     state = torch.load(run / CHECKPOINTS / "best.ckpt", map_location="cpu", weights_only=False)["state_dict"]
     prefix = "model.encoder."
     encoder.load_state_dict({k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)})
-
-
-
-class FreezeEncoder(BaseFinetuning):
-    """The encoder frozen for the first ``epochs`` epochs of fine-tuning, then trained with the rest."""
-
-    def __init__(self, epochs: int):
-        super().__init__()
-        self.epochs = epochs
-
-    def freeze_before_training(self, pl_module: Any) -> None:
-        self.freeze(pl_module.model.encoder, train_bn=False)
-
-    def finetune_function(self, pl_module: Any, current_epoch: int, optimizer: Any) -> None:
-        if current_epoch == self.epochs:
-            self.unfreeze_and_add_param_group(pl_module.model.encoder, optimizer)

@@ -104,8 +104,7 @@ def train(recipe: Recipe, out_dir: str | Path, resume: bool = False, progress_ba
     from lightning.pytorch.callbacks import EarlyStopping
     from torch.utils.data import DataLoader
 
-    from signkit.models.graph import selection_edges
-    from signkit.training.arrays import prepare
+    from signkit.training.modalities import get_modality
     from signkit.training.tasks import get_task
 
     _quiet_lightning()
@@ -114,7 +113,7 @@ def train(recipe: Recipe, out_dir: str | Path, resume: bool = False, progress_ba
     out = Path(out_dir)
     _check_out_dir(out, resume)
     data, opt, tr = recipe.data, recipe.optim, recipe.trainer
-    task = get_task(recipe.task)
+    task, modality = get_task(recipe.task), get_modality(recipe.model.modality)
     L.seed_everything(tr.seed, workers=True, verbose=False)
     ds = dataset if dataset is not None else load_dataset(data.dataset)
     fold = fold_indices(ds, recipe)
@@ -124,43 +123,34 @@ def train(recipe: Recipe, out_dir: str | Path, resume: bool = False, progress_ba
     glosses = ds.glosses
     vocab = task.vocabulary(glosses.tolist())
     used = sorted(set(fold["train"]) | set(fold["val"]) | set(fold["test"]))
-    prepared = dict(zip(used, prepare([ds.samples[i] for i in used], data), strict=True))
-    full = ds.samples[used[0]].layout
-    keep = full.indices(data.groups)
-    layout = prepared[used[0]].layout
-    if data.dims > prepared[used[0]].num_dims:
-        raise ConfigError(f"data.dims={data.dims} but {ds.name} has {prepared[used[0]].num_dims} coordinates")
+    try:
+        prepared = dict(zip(used, modality.prepare([ds.samples[i] for i in used], data), strict=True))
+    except ConfigError as exc:
+        raise ConfigError(f"{ds.name}: {exc}") from None
 
     def subset(part: str, train: bool):
-        return task.dataset([prepared[i] for i in fold[part]], glosses[fold[part]].tolist(), vocab, data,
-                            train, tr.seed)
+        return modality.dataset(task, [prepared[i] for i in fold[part]], glosses[fold[part]].tolist(),
+                                vocab, data, train, tr.seed)
 
     train_set = subset("train", True)
     val_set = subset("val", False) if fold["val"] else subset("test", False)
-    module = task.module(recipe, len(keep), selection_edges(full, keep).tolist(), vocab)
-    if recipe.model.init_from:
-        from signkit.training.pretrain import load_pretrained_encoder
-
-        load_pretrained_encoder(module.model.encoder, recipe.model.init_from, recipe, layout)
+    module = modality.module(task, recipe, [ds.samples[i] for i in used], list(prepared.values()), vocab)
     if not _is_child_rank():
         out.mkdir(parents=True, exist_ok=True)
         save_config(recipe, out / CONFIG)
         save_vocabulary(vocab, out / VOCAB)
-        (out / LAYOUT).write_text(json.dumps(layout.to_dict()))
+        modality.write_run_files(out, prepared[used[0]])
         save_splits([fold], out / SPLIT_FILE, dataset=ds.name, split=data.split, fold=data.fold)
         task.write_run_files(out, glosses[fold["train"]].tolist())
-    callbacks = []
+    callbacks = modality.callbacks(recipe)
     if tr.patience:
         callbacks.append(EarlyStopping(patience=tr.patience, monitor=task.monitor[0], mode=task.monitor[1]))
-    if recipe.model.init_from and recipe.model.freeze_epochs:
-        from signkit.training.pretrain import FreezeEncoder
-
-        callbacks.append(FreezeEncoder(recipe.model.freeze_epochs))
     trainer, checkpoint = lightning_trainer(out, tr, task.monitor, callbacks, progress_bar)
     loader = DataLoader(train_set, batch_size=opt.batch_size, shuffle=True, num_workers=tr.num_workers,
                         collate_fn=task.collate,
                         drop_last=len(train_set) // tr.devices > opt.batch_size)  # no 1-sample batch
-    val_loader = DataLoader(val_set, batch_size=256, num_workers=tr.num_workers, collate_fn=task.collate)
+    val_loader = DataLoader(val_set, batch_size=modality.eval_batch, num_workers=tr.num_workers,
+                            collate_fn=task.collate)
     start = time.perf_counter()
     trainer.fit(module, loader, val_loader,
                 ckpt_path=str(out / CHECKPOINTS / "last.ckpt") if resume else None)
@@ -173,7 +163,8 @@ def train(recipe: Recipe, out_dir: str | Path, resume: bool = False, progress_ba
                            glosses[fold["test"]].tolist(), data.merge)
     epochs = trainer.current_epoch
     metrics = {"name": recipe.name, "task": recipe.task, "dataset": ds.name, "encoder": recipe.model.encoder,
-               "groups": data.groups, "split": data.split, "fold": data.fold,
+               "modality": recipe.model.modality, "groups": modality.describe(data), "split": data.split,
+               "fold": data.fold,
                "test_signers": sorted({str(s) for s in ds.signers[fold["test"]]}),
                "n_train": len(fold["train"]), "n_val": len(fold["val"]), "n_test": len(fold["test"]),
                "epochs": epochs, "world_size": trainer.world_size,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -171,3 +171,24 @@ def write_visualization(pose: Pose, out: str | Path, size: int = 512, frame: int
     else:
         raise SignkitError(f"{out}: output must end in .mp4, .gif or .png")
     return out
+
+
+def write_video_dir(poses: Sequence[Pose], out_dir: str | Path, size: int = 160, groups: str = "all",
+                    progress: Callable[[int], None] = lambda i: None) -> Path:
+    """Draw each labelled pose as ``NNNNN.mp4`` in ``out_dir`` and list them with their gloss and
+    signer in ``manifest.csv``: a ``video_dir`` dataset for the video modality (e.g. the
+    synthetic corpus as RGB clips)."""
+    import csv
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    manifest = out / "manifest.csv"
+    with manifest.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["video", "gloss", "signer"])
+        for i, pose in enumerate(poses):
+            name = f"{i:05d}.mp4"
+            write_visualization(pose.select(groups), out / name, size=size)
+            writer.writerow([name, pose.metadata.get("gloss", ""), pose.metadata.get("signer", "")])
+            progress(i)
+    return manifest

@@ -6,7 +6,8 @@ video with its gloss, signer, the dataset's own split, and a crop box or frame r
 dataset gives one). A missing or malformed label file is a :class:`DatasetLayoutError` naming it.
 
 OUT holds ``poses/`` (one ``.pose`` per item, with ``extraction_report.csv``; a re-run extracts
-only what is missing), ``manifest.csv`` (``file, gloss, signer, split, video``; ``pose_dir:OUT``),
+only what is missing), ``manifest.csv`` (``file, gloss, signer, split, video, crop, frames``:
+``pose_dir:OUT`` reads the poses, ``video_dir:OUT`` the videos, cropped and cut alike),
 ``splits.json`` (the dataset's own train / val / test) and, where the dataset names signers,
 ``splits_signer.json`` (test and validation signers never seen in training).
 """
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from signkit.data.videos import format_frames
 from signkit.errors import PoseFileError
 from signkit.extract.video import Crop
 from signkit.registry import Registry
@@ -137,9 +139,10 @@ def prepare(name: str, root: str | Path, out: str | Path, workers: int | None = 
     result.extracted = len(kept)
     with (out / MANIFEST).open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
-        writer.writerow(["file", "gloss", "signer", "split", "video"])
+        writer.writerow(["file", "gloss", "signer", "split", "video", "crop", "frames"])
         for i in kept:
-            writer.writerow([f"{POSES}/{i.name}.pose", i.gloss, i.signer, i.split, str(i.video)])
+            writer.writerow([f"{POSES}/{i.name}.pose", i.gloss, i.signer, i.split, str(i.video),
+                             i.crop or "", format_frames(i.frames)])
     info = {"dataset": f"pose_dir:{out}", "source": name, "subset": subset}
     save_splits([_own_split([i.split for i in kept], [i.gloss for i in kept])], out / SPLITS_OWN,
                 split="published", **info)
