@@ -141,3 +141,24 @@ def test_two_reading_processes_build_the_same_corpus(corpus, sources, tmp_path):
         rows = [[(v.source, v.item, v.frames) for v in c.videos] for c in (a, b)]
         assert rows[0] == rows[1]
         np.testing.assert_array_equal(a.read(a.videos[200]).data, b.read(b.videos[200]).data)
+
+
+def test_a_folder_is_searched_for_every_readable_pose_format(tmp_path):
+    """OpenHands' pose pickles in a folder are found, beside .pose files; other files are not."""
+    import pickle
+    import shutil
+
+    from signkit.cli.corpus import pose_sources
+
+    real = load(shared_path("mp_holistic", "jeet10_1662.npz"))[0]
+    keep = np.r_[0:33, 501:543]
+    (tmp_path / "sub").mkdir()
+    with (tmp_path / "sub" / "clip.pkl").open("wb") as f:
+        pickle.dump({"keypoints": real.data[:, keep], "confidences": real.confidence[:, keep]}, f)
+    shutil.copy(real_pose_files()[0], tmp_path / "a.pose")
+    (tmp_path / "notes.txt").write_text("not a pose")
+    assert [p.name for p in pose_sources([tmp_path])] == ["a.pose", "clip.pkl"]
+    res = _signkit("corpus", "build", tmp_path, "-o", tmp_path / "c.h5")
+    assert res.returncode == 0, res.stderr
+    with Corpus(tmp_path / "c.h5") as corpus:
+        assert len(corpus) == 2

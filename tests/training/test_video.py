@@ -18,14 +18,12 @@ import yaml
 pytest.importorskip("lightning")
 
 from signkit.data.dataset import load_dataset
-from signkit.data.synthetic import generate
 from signkit.errors import ConfigError, PoseFileError
 from signkit.models.r2plus1d import R2Plus1D18, load_weights
 from signkit.training.config import load_recipe
 from signkit.training.modalities.video import clip_tensor
 from signkit.training.predict import load_model
 from signkit.training.run import train
-from signkit.visualize.render import write_video_dir
 from tests.conftest import shared_path
 
 
@@ -96,9 +94,15 @@ def test_video_dir_reads_real_videos_with_crop_and_frames_and_names_bad_rows(tmp
 
 @pytest.fixture(scope="module")
 def drawn(tmp_path_factory) -> Path:
-    """The synthetic corpus (3 signers, one of each sign) drawn as small videos."""
+    """The synthetic corpus (3 signers, one of each sign) drawn as small videos by the CLI."""
     out = tmp_path_factory.mktemp("drawn")
-    write_video_dir(generate(3, 1, seed=0), out, size=64, groups="hands+arms+face")
+    res = _signkit("visualize", "synthetic:3x1", "--all", "-o", out, "--size", "64",
+                   "--groups", "hands+arms+face")
+    assert res.returncode == 0, res.stderr
+    with (out / "manifest.csv").open() as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 27 and all((out / r["video"]).is_file() for r in rows)
+    assert {r["signer"] for r in rows} == {"S1", "S2", "S3"} and len({r["gloss"] for r in rows}) == 9
     return out
 
 

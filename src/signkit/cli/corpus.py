@@ -13,17 +13,17 @@ from signkit.cli.console import console, progress_bar, stop_on_sigterm
 from signkit.errors import SignkitError
 
 app = typer.Typer(help="Build and inspect an HDF5 pose corpus (pretraining data).", no_args_is_help=True)
-POSE_SUFFIXES = frozenset({".pose", ".npz", ".npy"})
-
-
 def pose_sources(inputs: list[Path]) -> list[Path]:
-    """Files as given; folders searched recursively for pose files (sorted)."""
+    """Files as given; folders searched recursively (sorted) for files that a registered pose
+    format reads (``.pose``, ``.npz``, ``.npy``, OpenHands' ``.pkl``, ...)."""
+    from signkit.pose.io import FORMATS
+
+    def readable(f: Path) -> bool:
+        return f.is_file() and any(fmt.sniff(f) for _, fmt in FORMATS.items())
+
     found: list[Path] = []
     for p in inputs:
-        if p.is_dir():
-            found += sorted(f for f in p.rglob("*") if f.is_file() and f.suffix in POSE_SUFFIXES)
-        else:
-            found.append(p)
+        found += sorted(filter(readable, p.rglob("*"))) if p.is_dir() else [p]
     return found
 
 
