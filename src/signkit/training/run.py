@@ -1,7 +1,7 @@
 """``signkit train``: one recipe, one fold -> a run folder that alone reloads the model.
 
-Run folder: ``config.yaml`` (resolved recipe), ``vocabulary.json``, ``layout.json`` (the selected
-keypoints), ``splits.json``, ``checkpoints/best.ckpt`` and ``last.ckpt``, ``logs/metrics.csv``,
+Run folder: ``config.yaml`` (resolved recipe), ``vocabulary.json``, ``layout.json`` (a pose run's
+selected keypoints), ``splits.json``, ``checkpoints/best.ckpt`` and ``last.ckpt``, ``logs/metrics.csv``,
 ``tb/`` (TensorBoard) and ``metrics.json`` (test-fold report, epochs, throughput).
 """
 
