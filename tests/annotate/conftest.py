@@ -4,6 +4,7 @@ from a generated lesson video, a clock the tests move, and logged-in HTTP client
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import DBAPIError
 
 from signkit.annotate.db import make_engine, upgrade
 from signkit.annotate.importer import collect_sources, import_videos
@@ -60,8 +62,15 @@ def db_url(request, tmp_path) -> str:
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     yield server.rsplit("/", 1)[0] + "/" + name
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    for attempt in range(5):  # a background worker may hold the database for a moment
+        try:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+            break
+        except DBAPIError:
+            if attempt == 4:
+                raise
+            time.sleep(0.5)
     admin.dispose()
 
 
