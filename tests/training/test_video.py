@@ -173,3 +173,15 @@ def test_recipes_that_cannot_work_fail_when_they_load(tmp_path, drawn):
                    "data.dataset=synthetic:3x1")
     assert res.returncode == 1 and "model.modality=video needs a video dataset" in res.stderr
     assert len(res.stderr.strip().splitlines()) == 1
+
+
+def test_an_unreadable_video_stops_the_run_before_it_starts(tmp_path, drawn):
+    import shutil
+
+    copy = tmp_path / "videos"
+    shutil.copytree(drawn, copy)
+    (copy / "00004.mp4").write_bytes((drawn / "00004.mp4").read_bytes()[:2000])  # truncated
+    res = _signkit("train", _recipe(tmp_path, copy), "-o", tmp_path / "run")
+    assert res.returncode == 1 and len(res.stderr.strip().splitlines()) == 1, res.stderr
+    assert "1 of 27 videos cannot be read" in res.stderr and "00004.mp4: cannot decode" in res.stderr
+    assert not (tmp_path / "run").exists()  # nothing half-written: the same command runs once fixed

@@ -52,6 +52,23 @@ def clip_tensor(frames: np.ndarray, data: Any, rng: np.random.Generator | None =
     return x.permute(1, 0, 2, 3).contiguous()
 
 
+def check_videos(clips: Sequence[Any]) -> None:
+    """Open every clip's video (its first frame, its crop) before a run starts, so that a bad file
+    stops the command with its name rather than an epoch later with a half-written run folder."""
+    from signkit.errors import PoseFileError
+    from signkit.extract.video import read_frames
+
+    bad = []
+    for clip in clips:
+        try:
+            read_frames(clip.path, clip.crop)[1].close()
+        except PoseFileError as exc:
+            bad.append(f"{exc.path}: {exc.problem}")
+    if bad:
+        raise ConfigError(f"{len(bad)} of {len(clips)} videos cannot be read: " + "; ".join(bad[:3])
+                          + ("; ..." if len(bad) > 3 else ""))
+
+
 class VideoClipDataset:
     """``(clip (3, length, size, size), label)`` of labelled :class:`VideoClip` samples."""
 
@@ -145,6 +162,7 @@ class VideoModality(Modality):
         if samples and not isinstance(samples[0], VideoClip):
             raise ConfigError(f"model.modality=video needs a video dataset (video_dir:FOLDER), "
                               f"not {data.dataset}")
+        check_videos(samples)
         return list(samples)
 
     def module(self, task, recipe, samples, prepared, vocabulary):
