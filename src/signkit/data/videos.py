@@ -9,7 +9,6 @@ to the manifest's folder or absolute, with optional ``crop`` (``x,y,w,h``) and `
 
 from __future__ import annotations
 
-import itertools
 import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -38,12 +37,11 @@ class VideoClip:
 
         from signkit.extract.video import VideoFileError, read_frames
 
-        info, frames = read_frames(self.path, self.crop)
+        info, frames = read_frames(self.path, self.crop, self.frames)
         scale = long_side / max(info.width, info.height)
         size = (max(1, round(info.width * scale)), max(1, round(info.height * scale)))
         try:
-            kept = self.frames and itertools.islice(frames, *self.frames)
-            small = [np.asarray(Image.fromarray(f).resize(size, Image.BILINEAR)) for f in kept or frames]
+            small = [np.asarray(Image.fromarray(f).resize(size, Image.BILINEAR)) for f in frames]
         finally:
             frames.close()
         if not small:

@@ -7,7 +7,6 @@ detected face or hand (0 when MediaPipe found none in that frame).
 
 from __future__ import annotations
 
-import itertools
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -105,14 +104,13 @@ def extract_video(path: str | Path, crop: Crop | None = None, refine_face: bool 
     ``frames_range`` ``(start, stop)`` keeps only those frames (0-based, ``stop`` None: the end);
     the frames before ``start`` are decoded but not estimated.
     """
-    info, all_frames = read_frames(path, crop)
-    frames = all_frames if frames_range is None else itertools.islice(all_frames, *frames_range)
+    info, frames = read_frames(path, crop, frames_range)
     own = estimator is None
     est = HolisticEstimator(refine_face) if own else estimator
     try:
         pose = estimate(frames, est, info, on_frame)
     finally:
-        all_frames.close()
+        frames.close()
         if own:
             est.close()
     pose.metadata.update(source=str(path), crop=str(crop) if crop else None,

@@ -101,8 +101,11 @@ def _check_crop(path: Path, crop: Crop, width: int, height: int) -> None:
         raise VideoFileError(path, f"crop {crop} lies outside the {width}x{height} frame")
 
 
-def read_frames(path: str | Path, crop: Crop | None = None) -> tuple[VideoInfo, Iterator[np.ndarray]]:
-    """``VideoInfo`` and an iterator of upright, cropped ``(H, W, 3)`` uint8 RGB frames.
+def read_frames(path: str | Path, crop: Crop | None = None, frames_range: tuple[int, int | None] | None = None
+                ) -> tuple[VideoInfo, Iterator[np.ndarray]]:
+    """``VideoInfo`` and an iterator of upright, cropped ``(H, W, 3)`` uint8 RGB frames;
+    ``frames_range`` ``(start, stop)`` yields only those (0-based, ``stop`` None: to the end; the
+    frames before ``start`` are decoded, not converted).
 
     The first frame is decoded here so that unreadable files fail before any work is queued.
     Close the iterator (or exhaust it) to release the file.
@@ -140,16 +143,21 @@ def read_frames(path: str | Path, crop: Crop | None = None) -> tuple[VideoInfo, 
         width, height = crop.w, crop.h
     info = VideoInfo(path, _fps(stream), width, height, int(stream.frames or 0), rotation)
 
+    start, stop = frames_range or (0, None)
+
     def frames() -> Iterator[np.ndarray]:
         count, first_time, last_time = 0, first.time, first.time
         try:
             frame = first
             while frame is not None:
                 count, last_time = count + 1, frame.time
-                image = _upright(frame.to_ndarray(format="rgb24"), rotation)
-                if crop is not None:
-                    image = np.ascontiguousarray(image[crop.y:crop.y + crop.h, crop.x:crop.x + crop.w])
-                yield image
+                if count > start:
+                    image = _upright(frame.to_ndarray(format="rgb24"), rotation)
+                    if crop is not None:
+                        image = np.ascontiguousarray(image[crop.y:crop.y + crop.h, crop.x:crop.x + crop.w])
+                    yield image
+                if stop is not None and count >= stop:
+                    return  # cut short: the rate stays the header's (not measured over a part)
                 try:
                     frame = next(decoded)
                 except StopIteration:
