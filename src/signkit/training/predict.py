@@ -21,29 +21,35 @@ if TYPE_CHECKING:
 
 
 @dataclass
-class ModelRun:
-    """A trained model with what it needs to read new poses the way it was trained. Subclasses
-    run the network (:class:`LoadedRun`: PyTorch; ``signkit.export``: onnxruntime); reading poses,
-    batching and the probabilities are shared here, in NumPy."""
+class TrainedRun:
+    """What every trained run has, whatever it reads: its recipe and vocabulary."""
 
     recipe: Recipe
     vocabulary: list[str]
-    layout: Layout
-    path: Path
 
     @property
     def task(self) -> str:
         return self.recipe.task
 
     @property
-    def stride(self) -> int:
-        """Input frames per output step of a sequence (CTC) model."""
-        raise NotImplementedError
-
-    @property
     def merge(self) -> str | None:
         """The recipe's rule merging glosses for the merged-class accuracy."""
         return self.recipe.data.merge
+
+
+@dataclass
+class ModelRun(TrainedRun):
+    """A trained pose model with what it needs to read new poses the way it was trained.
+    Subclasses run the network (:class:`LoadedRun`: PyTorch; ``signkit.export``: onnxruntime);
+    reading poses, batching and the probabilities are shared here, in NumPy."""
+
+    layout: Layout
+    path: Path
+
+    @property
+    def stride(self) -> int:
+        """Input frames per output step of a sequence (CTC) model."""
+        raise NotImplementedError
 
     def logits(self, x: np.ndarray) -> np.ndarray:
         """Classification: ``(B, T, V, C)`` -> ``(B, classes)``."""

@@ -18,6 +18,7 @@ import numpy as np
 
 from signkit.errors import ConfigError
 from signkit.training.modalities import MODALITIES, Modality
+from signkit.training.predict import TrainedRun
 
 
 def _sample_frames(n: int, length: int, rng: np.random.Generator | None) -> np.ndarray:
@@ -94,21 +95,11 @@ class VideoClipDataset:
 
 
 @dataclass
-class VideoRun:
+class VideoRun(TrainedRun):
     """A trained video model with what it needs to read new videos as in training."""
 
-    recipe: Any
-    vocabulary: list[str]
     path: Path
     module: Any
-
-    @property
-    def task(self) -> str:
-        return self.recipe.task
-
-    @property
-    def merge(self) -> str | None:
-        return self.recipe.data.merge
 
     def read_input(self, path: Path) -> Any:
         from signkit.data.videos import VideoClip
