@@ -22,6 +22,11 @@ def jittered_indices(m: int, n: int, rng: np.random.Generator) -> np.ndarray:
     return np.clip(np.sort(pos).round(), 0, m - 1).astype(np.int64)
 
 
+def frame_indices(m: int, n: int, rng: np.random.Generator | None = None) -> np.ndarray:
+    """``n`` of ``m`` frames spread evenly; jittered when ``rng`` is given (training)."""
+    return uniform_indices(m, n) if rng is None else jittered_indices(m, n, rng)
+
+
 def prepare(poses: Sequence[Pose], cfg: DataConfig) -> list[Pose]:
     """Deterministic preprocessing (gap filling, normalisation), then the configured groups."""
     return preprocess_and_select(poses, cfg.preprocess, cfg.groups)
@@ -36,9 +41,7 @@ def cached_transforms(specs: str) -> Compose:
 def to_array(pose: Pose, cfg: DataConfig, rng: np.random.Generator | None = None) -> np.ndarray:
     """``(length, V, dims)`` float32: ``cfg.length`` frames sampled, then ``cfg.features`` (so a
     motion step is one sampled frame); undetected keypoints are 0."""
-    m = len(pose)
-    idx = uniform_indices(m, cfg.length) if rng is None else jittered_indices(m, cfg.length, rng)
-    return sequence_array(pose.frames(idx), cfg)
+    return sequence_array(pose.frames(frame_indices(len(pose), cfg.length, rng)), cfg)
 
 
 def sequence_array(pose: Pose, cfg: DataConfig) -> np.ndarray:

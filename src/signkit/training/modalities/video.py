@@ -21,13 +21,6 @@ from signkit.training.modalities import MODALITIES, Modality
 from signkit.training.predict import TrainedRun
 
 
-def _sample_frames(n: int, length: int, rng: np.random.Generator | None) -> np.ndarray:
-    from signkit.training.arrays import jittered_indices
-    from signkit.transforms.temporal import uniform_indices
-
-    return uniform_indices(n, length) if rng is None else jittered_indices(n, length, rng)
-
-
 def clip_tensor(frames: np.ndarray, data: Any, rng: np.random.Generator | None = None):
     """``(N, H, W, 3)`` uint8 decoded frames -> the network's ``(3, length, size, size)`` float
     tensor, normalised as the Kinetics weights expect; ``rng`` given: training augmentation."""
@@ -35,8 +28,9 @@ def clip_tensor(frames: np.ndarray, data: Any, rng: np.random.Generator | None =
     import torch.nn.functional as F
 
     from signkit.models.r2plus1d import KINETICS_MEAN, KINETICS_STD
+    from signkit.training.arrays import frame_indices
 
-    x = torch.from_numpy(frames[_sample_frames(len(frames), data.length, rng)])
+    x = torch.from_numpy(frames[frame_indices(len(frames), data.length, rng)])
     h, w = x.shape[1:3]
     if rng is not None:  # the same box in every frame: the movement stays intact
         side = float(np.sqrt(rng.uniform(*data.crop_scale)))
