@@ -13,6 +13,8 @@ from signkit.cli.console import console, progress_bar, stop_on_sigterm
 from signkit.errors import SignkitError
 
 app = typer.Typer(help="Build and inspect an HDF5 pose corpus (pretraining data).", no_args_is_help=True)
+
+
 def pose_sources(inputs: list[Path]) -> list[Path]:
     """Files as given; folders searched recursively (sorted) for files that a registered pose
     format reads (``.pose``, ``.npz``, ``.npy``, OpenHands' ``.pkl``, ...)."""

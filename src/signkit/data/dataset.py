@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,32 +83,38 @@ DATASETS.register("krsl20")(read_krsl_npz)
 DATASETS.register("mp_array")(read_mediapipe_npz)
 
 
-def read_manifest(path: Path, need: tuple[str, ...] = ("file", "gloss", "signer")
-                  ) -> tuple[Path, list[dict[str, str]], Path]:
-    """A folder (with ``manifest.csv``) or a CSV path with at least the columns ``need`` ->
-    (root folder, rows, the CSV's path)."""
+def manifest_rows(path: Path, columns: tuple[str, ...] = ("file",), what: str = "pose file",
+                  present: Callable[[Path], bool] = Path.exists
+                  ) -> Iterator[tuple[int, dict[str, str], Path, Path]]:
+    """``(row number, the row's non-empty fields, its file, the manifest)`` for each row of a
+    manifest whose first present column of ``columns`` names a file (``what``; a pose may be an
+    OpenPose folder) relative to the manifest's folder or absolute; an empty gloss or a file that
+    is not ``present`` stops with the row. Rows are numbered as a spreadsheet shows them (the
+    header is row 1)."""
     manifest = path / "manifest.csv" if path.is_dir() else path
+    named = " or ".join(columns)
     if not manifest.exists():
-        raise PoseFileError(manifest, f"no manifest.csv (columns: {', '.join(need)}[, split])")
+        raise PoseFileError(manifest, f"no manifest.csv (columns: {named}, gloss, signer[, split])")
     with manifest.open(newline="", encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
-    if not rows or not set(need) <= set(rows[0]):
-        raise PoseFileError(manifest, f"manifest needs columns {sorted(need)} and at least one row")
-    return manifest.parent, rows, manifest
+    column = next((c for c in columns if rows and c in rows[0]), None)
+    if column is None or not {"gloss", "signer"} <= set(rows[0]):
+        raise PoseFileError(manifest, f"manifest needs columns {named}, gloss, signer and at least one row")
+    root = manifest.parent
+    for n, row in enumerate(rows, start=2):
+        if not (row.get("gloss") or "").strip():
+            raise PoseFileError(manifest, f"row {n} ({row.get(column)}): empty gloss")
+        file = root / (row.get(column) or "")
+        if not row.get(column) or not present(file):
+            raise PoseFileError(manifest, f"row {n}: {what} {row.get(column)!r} not found in {root}")
+        yield n, {k: v for k, v in row.items() if v not in (None, "")}, file, manifest
 
 
 def _manifest_loader(path: Path) -> list[Pose]:
-    """Rows are numbered as a spreadsheet shows them (the header is row 1) in the errors."""
-    root, rows, manifest = read_manifest(path)
     samples = []
-    for n, row in enumerate(rows, start=2):
-        if not (row.get("gloss") or "").strip():
-            raise PoseFileError(manifest, f"row {n} ({row.get('file')}): empty gloss")
-        file = root / (row.get("file") or "")
-        if not row.get("file") or not file.exists():
-            raise PoseFileError(manifest, f"row {n}: pose file {row.get('file')!r} not found in {root}")
+    for _, fields, file, _ in manifest_rows(path):
         pose = read_pose(file)
-        pose.metadata.update({k: v for k, v in row.items() if v not in (None, "")})
+        pose.metadata.update(fields)
         pose.metadata.setdefault("source", str(file))
         samples.append(pose)
     return samples

@@ -67,31 +67,18 @@ def format_frames(span: tuple[int, int | None] | None) -> str:
 
 
 def read_video_manifest(path: Path) -> list[VideoClip]:
-    """``video_dir:PATH``: a folder with ``manifest.csv`` or the CSV itself. Rows are numbered as
-    a spreadsheet shows them (the header is row 1) in the errors."""
-    from signkit.data.dataset import read_manifest
+    """``video_dir:PATH``: a folder with ``manifest.csv`` or the CSV itself."""
+    from signkit.data.dataset import manifest_rows
 
-    root, rows, manifest = read_manifest(path, ("gloss", "signer"))  # and video or file, below
-    column = "video" if "video" in rows[0] else "file"
-    if column not in rows[0]:
-        raise PoseFileError(manifest, "manifest needs a 'video' (or 'file') column naming the videos")
     clips = []
-    for n, row in enumerate(rows, start=2):
-        where = f"row {n} ({row.get(column)})"
-        if not (row.get("gloss") or "").strip():
-            raise PoseFileError(manifest, f"{where}: empty gloss")
-        video = Path(row.get(column) or "")
-        video = video if video.is_absolute() else root / video
-        if not row.get(column) or not video.is_file():
-            raise PoseFileError(manifest, f"row {n}: video {row.get(column)!r} not found")
+    for n, fields, video, manifest in manifest_rows(path, ("video", "file"), "video", Path.is_file):
         try:
             # A dataset's person box may reach outside the frame: cut to it, as extraction does.
-            crop = replace(Crop.parse(row["crop"]), clip=True) if row.get("crop") else None
-            frames = parse_frames(row["frames"]) if row.get("frames") else None
+            crop = replace(Crop.parse(fields["crop"]), clip=True) if fields.get("crop") else None
+            frames = parse_frames(fields["frames"]) if fields.get("frames") else None
         except ConfigError as exc:
-            raise PoseFileError(manifest, f"{where}: {exc}") from None
-        meta = {k: v for k, v in row.items() if v not in (None, "")}
-        clips.append(VideoClip(video, crop, frames, {**meta, "source": str(video)}))
+            raise PoseFileError(manifest, f"row {n} ({video.name}): {exc}") from None
+        clips.append(VideoClip(video, crop, frames, {**fields, "source": str(video)}))
     return clips
 
 
