@@ -88,8 +88,6 @@ def test_cli_data_check_baseline_and_ablate(tmp_path):
 
 
 def test_cli_baseline_preprocessing_is_used_and_saved(tmp_path):
-    import joblib
-
     from signkit.data.manifest import write_pose_dir
 
     write_pose_dir(synthetic.generate(num_signers=2, samples_per_class=2, seed=0), tmp_path / "d")
@@ -105,7 +103,8 @@ def test_cli_baseline_preprocessing_is_used_and_saved(tmp_path):
     assert runs["steps"]["config"]["preprocess"] == want
     # Other features, so other predictions; the saved model reads new poses the same way.
     assert runs["default"]["runs"] != runs["steps"]["runs"]
-    assert joblib.load(tmp_path / "steps" / "model.joblib")["features"]["preprocess"] == want
+    saved = json.loads((tmp_path / "steps" / "model.json").read_text())
+    assert saved["features"]["preprocess"] == want
     for bad, says in (("[bogus]", "unknown transform 'bogus'"), ("order_hands", "a YAML list"),
                       ("[{name: drop_resting_hand, gap: oops}]", "gap='oops'")):
         r = signkit("baseline", spec, "--preprocess", bad)

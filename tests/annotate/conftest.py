@@ -17,8 +17,9 @@ from sqlalchemy.exc import DBAPIError
 from signkit.annotate.db import make_engine, upgrade
 from signkit.annotate.importer import collect_sources, import_videos
 from signkit.annotate.sample import write_sample_lesson
+from signkit.annotate.security import csrf_for
 from signkit.annotate.services import Corpus, ServerConfig
-from signkit.annotate.web import CSRF_COOKIE, create_app
+from signkit.annotate.web import CSRF_COOKIE, SESSION_COOKIE, create_app
 
 # A PostgreSQL server URL with rights to create databases, e.g. the one .ci/run starts.
 PG_ENV = "SIGNKIT_TEST_POSTGRES"
@@ -108,7 +109,7 @@ def login(app, name: str, password: str = PASSWORD) -> TestClient:
     r = client.post("/login", data={"name": name, "password": password,
                                     "csrf_token": client.cookies[CSRF_COOKIE]}, follow_redirects=False)
     assert r.status_code == 303, r.text
-    client.headers["X-CSRF-Token"] = client.cookies[CSRF_COOKIE]
+    client.headers["X-CSRF-Token"] = csrf_for(client.cookies[SESSION_COOKIE])  # the pages' token
     return client
 
 

@@ -19,7 +19,8 @@ from signkit.annotate.loadtest import (
     stored_annotations,
 )
 from signkit.annotate.models import Annotation, Clip
-from signkit.annotate.web import CSRF_COOKIE
+from signkit.annotate.security import csrf_for
+from signkit.annotate.web import CSRF_COOKIE, SESSION_COOKIE
 from tests.annotate.conftest import PASSWORD
 
 
@@ -51,7 +52,7 @@ def _login(url: str, name: str) -> httpx.Client:
     r = client.post("/login", data={"name": name, "password": PASSWORD,
                                     "csrf_token": client.cookies[CSRF_COOKIE]})
     assert r.status_code == 303
-    client.headers["X-CSRF-Token"] = client.cookies[CSRF_COOKIE]
+    client.headers["X-CSRF-Token"] = csrf_for(client.cookies[SESSION_COOKIE])  # the pages' token
     return client
 
 

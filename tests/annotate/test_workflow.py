@@ -66,7 +66,8 @@ def test_submission_is_stored_and_listed_and_edits_keep_history(app, corpus, use
     assert "BOOK READ" not in ann.get("/mine", params={"q": "where"}).text
     assert "HELLO TEACHER WHERE" in ann.get("/mine", params={"q": "where"}).text
     page = ann.get(f"/mine/{done['annotation_id']}").text
-    session = int(page.split('name="session" value="')[1].split('"')[0])
+    assert 'name="session" value=""' in page  # a GET writes nothing; the page's script starts it
+    session = ann.post("/api/edit", json={"annotation": done["annotation_id"]}).json()["session"]
     r = ann.post(f"/mine/{done['annotation_id']}", data={"glosses": "HELLO TEACHER WHERE-Q",
                                                          "session": session})
     assert r.status_code == 200 and "Saved." in r.text
@@ -124,8 +125,7 @@ def test_active_time_is_tracked_by_the_server_with_idle_gaps_capped(app, corpus,
     assert ann.get("/api/hours").json()["hours"] == pytest.approx(3 / 60)
     assert "0.05" in ann.get("/annotate").text
     # Editing counts too.
-    page = ann.get("/mine/1").text
-    session = int(page.split('name="session" value="')[1].split('"')[0])
+    session = ann.post("/api/edit", json={"annotation": 1}).json()["session"]
     clock.advance(40)
     ann.post("/mine/1", data={"glosses": "A B", "session": session})
     assert ann.get("/api/hours").json()["hours"] == pytest.approx((180 + 40) / 3600)

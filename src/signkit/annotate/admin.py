@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from signkit.annotate import reports, security
 from signkit.annotate.models import User
 from signkit.annotate.services import ROLES, TEAM_DEFAULTS, Conflict, NotFound
-from signkit.annotate.web import admin_user, corpus_of, render
+from signkit.annotate.web import Id, admin_user, corpus_of, render
 
 
 def _download(content: bytes | str, filename: str, media_type: str) -> Response:
@@ -30,6 +30,8 @@ def _period(start: date | None, end: date | None) -> tuple[datetime, datetime]:
     end = end or today
     if end < start:
         raise security.InvalidInput("the period ends before it starts")
+    if end >= date.max:
+        raise security.InvalidInput(f"the period ends on {date.max} at the latest")
     return datetime.combine(start, datetime.min.time()), datetime.combine(end + timedelta(days=1),
                                                                           datetime.min.time())
 
@@ -63,14 +65,14 @@ def admin_routes(app: FastAPI) -> None:
         return _users_result(request, done=f"user {name} created")
 
     @app.post("/admin/users/{user_id}/active")
-    def set_active(request: Request, admin: Admin, user_id: int, active: Annotated[bool, Form()]):
+    def set_active(request: Request, admin: Admin, user_id: Id, active: Annotated[bool, Form()]):
         if user_id == admin.id and not active:
             return _users_result(request, error="you cannot deactivate yourself", status=422)
         corpus_of(request).set_active(user_id, active)
         return RedirectResponse("/admin/users", status_code=303)
 
     @app.post("/admin/users/{user_id}/password")
-    def reset_password(request: Request, admin: Admin, user_id: int,
+    def reset_password(request: Request, admin: Admin, user_id: Id,
                        password: Annotated[str, Form(max_length=256)]):
         try:
             corpus_of(request).reset_password(user_id, password)
@@ -102,7 +104,7 @@ def admin_routes(app: FastAPI) -> None:
         lo, hi = _period(start, end)
         rows = reports.pay_report(corpus_of(request), lo, hi)
         name = f"pay_{lo.date()}_{(hi - timedelta(days=1)).date()}.csv"
-        return _download(reports.to_csv(rows, reports.PAY_FIELDS), name, "text/csv")
+        return _download(reports.to_csv(rows, reports.PAY_FIELDS, for_spreadsheets=True), name, "text/csv")
 
     @app.get("/admin/stats")
     def stats_page(request: Request, admin: Admin, n: Annotated[int, Query(ge=1, le=1000)] = 5):
@@ -123,8 +125,8 @@ def admin_routes(app: FastAPI) -> None:
     def export(request: Request, admin: Admin, name: str):
         corpus = corpus_of(request)
         if name == "annotations.csv":
-            return _download(reports.to_csv(reports.annotation_rows(corpus), reports.ANNOTATION_FIELDS),
-                             name, "text/csv")
+            return _download(reports.to_csv(reports.annotation_rows(corpus), reports.ANNOTATION_FIELDS,
+                                            for_spreadsheets=True), name, "text/csv")
         if name == "annotations.json":
             return _download(reports.export_json(corpus), name, "application/json")
         if name == "manifest.csv":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -19,6 +20,8 @@ def database_url(db: str) -> str:
 
 def make_engine(db: str) -> Engine:
     url = database_url(db)
+    if url.startswith("sqlite:///"):
+        _create_private(Path(url.removeprefix("sqlite:///")))
     if url.startswith("sqlite"):
         # timeout: concurrent writers wait for the lock instead of failing at once.
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
@@ -29,6 +32,15 @@ def make_engine(db: str) -> Engine:
         return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
     except Exception as e:  # a bad scheme or a missing driver
         raise ConfigError(f"{db}: {e}") from e
+
+
+def _create_private(path: Path) -> None:
+    """Create the SQLite file readable by its owner only: it holds password and session hashes
+    and every annotation. SQLite gives its -wal and -shm files the database file's mode."""
+    if path.exists() or str(path) == ":memory:":
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
 
 
 def _sqlite_pragmas(conn, _record) -> None:

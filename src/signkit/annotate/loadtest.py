@@ -21,8 +21,9 @@ import httpx
 from sqlalchemy import func, select
 
 from signkit.annotate.models import Annotation, Clip, Video
+from signkit.annotate.security import csrf_for
 from signkit.annotate.services import Corpus
-from signkit.annotate.web import CSRF_COOKIE
+from signkit.annotate.web import CSRF_COOKIE, SESSION_COOKIE
 
 
 def free_port() -> int:
@@ -88,7 +89,7 @@ async def _login(url: str, name: str, password: str, rec: Record) -> httpx.Async
         rec.errors.append(f"{name}: login {r.status_code}")
         await client.aclose()
         return None
-    client.headers["X-CSRF-Token"] = client.cookies[CSRF_COOKIE]
+    client.headers["X-CSRF-Token"] = csrf_for(client.cookies[SESSION_COOKIE])  # as the pages carry it
     return client
 
 

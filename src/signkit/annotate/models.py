@@ -20,6 +20,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16), default="annotator")  # annotator | admin
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # The end of the user's latest credited work: no time before it is counted twice.
+    credited_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class Video(Base):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -163,11 +164,26 @@ def pay_report(corpus: Corpus, start: datetime, end: datetime) -> list[dict[str,
             for u in users if hours[u.id] > 0 or u.role == "annotator"]
 
 
-def to_csv(rows: list[dict[str, object]], fields: tuple[str, ...]) -> str:
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """OWASP's rule against CSV injection: a text cell a spreadsheet would read as a formula
+    (``=``, ``+``, ``-``, ``@``, tab, carriage return first) gets a leading ``'``, so it shows as
+    text. Numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def to_csv(rows: list[dict[str, object]], fields: tuple[str, ...], for_spreadsheets: bool = False) -> str:
+    """``for_spreadsheets``: a CSV a person opens (annotations, pay), its cells neutralised with
+    :func:`spreadsheet_safe`; without it the cells stay exact (the manifest that training reads)."""
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    for row in rows:
+        writer.writerow({k: spreadsheet_safe(v) for k, v in row.items()} if for_spreadsheets else row)
     return buf.getvalue()
 
 
@@ -261,16 +277,23 @@ def export_json(corpus: Corpus) -> str:
     return json.dumps(annotation_rows(corpus), ensure_ascii=False, indent=1)
 
 
-def manifest_rows(corpus: Corpus) -> list[dict[str, object]]:
+def manifest_rows(corpus: Corpus, media_dir: Path | None = None,
+                  out_dir: Path | None = None) -> list[dict[str, object]]:
     """One row per annotated clip (its first annotation), in the ``pose_dir`` dataset's columns:
-    ``file`` is where ``signkit extract MEDIA/clips -o MEDIA/clips`` writes the clip's pose, relative
-    to the media folder, so ``pose_dir:MEDIA/manifest.csv`` loads the corpus for training."""
+    ``file`` is where ``signkit extract MEDIA/clips -o MEDIA/clips`` writes the clip's pose. Paths
+    are relative to the media folder, or, given both folders, to ``out_dir`` where the manifest
+    goes: it belongs outside the media folder, whose files every annotator may fetch."""
+    def rel(name: str) -> str:
+        if media_dir is None or out_dir is None:
+            return name
+        return os.path.relpath(Path(media_dir).resolve() / name, Path(out_dir).resolve())
+
     rows, seen = [], set()
     for a in _annotations(corpus):
         if a.skip_reason is None and a.clip_id not in seen:
             seen.add(a.clip_id)
             v = a.clip.video
-            rows.append({"file": str(Path(a.clip.file).with_suffix(".pose")), "video": a.clip.file,
+            rows.append({"file": rel(str(Path(a.clip.file).with_suffix(".pose"))), "video": rel(a.clip.file),
                          "gloss": a.glosses, "signer": v.signer or "unknown", "subject": v.subject,
                          "grade": v.grade, "start": round(a.clip.start, 3), "end": round(a.clip.end, 3)})
     return rows

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 import secrets
 import unicodedata
@@ -20,6 +21,8 @@ NAME_RE = re.compile(r"^[A-Za-z0-9_.-]{2,64}$")
 MIN_PASSWORD = 8
 MAX_GLOSS_TEXT = 4000
 MAX_GLOSS = 64
+MAX_ID = 2**63 - 1  # the largest id a database integer column holds
+MAX_BODY = 64 * 1024  # the largest legitimate request (a form, a submission) is a few kB
 
 
 class InvalidInput(SignkitError):
@@ -55,6 +58,20 @@ def new_token() -> str:
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def csrf_for(session_token: str) -> str:
+    """The CSRF token of a login session: bound to it, so a token planted in the browser by
+    another site (or a sibling subdomain's cookie) is worth nothing without the session."""
+    return hmac.new(session_token.encode(), b"signkit-csrf", hashlib.sha256).hexdigest()
+
+
+def check_text(text: str, what: str) -> str:
+    """Free text (notes, searches) without control characters or lone surrogates, which no
+    database or page encoding can store."""
+    if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in text):
+        raise InvalidInput(f"{what} contains control characters")
+    return text
 
 
 def same(a: str | None, b: str | None) -> bool:

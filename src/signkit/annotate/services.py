@@ -31,7 +31,8 @@ from signkit.errors import SignkitError
 
 ROLES = ("annotator", "admin")
 SKIP_REASONS = {"no_signer": "no signer visible", "bad_video": "bad video", "other": "other"}
-TEAM_DEFAULTS = {"annotations_per_clip": "1", "hourly_rate": "8", "currency": "USD"}
+TEAM_DEFAULTS = {"annotations_per_clip": "1", "hourly_rate": "8", "currency": "USD",
+                 "vocabulary_min_annotators": "2"}
 
 
 class NotFound(SignkitError):
@@ -60,7 +61,11 @@ class ServerConfig:
     idle_cap_seconds: float = 120.0  # longest gap between two signs of life counted as work
     session_hours: float = 12.0
     login_window_minutes: float = 15.0
+    # Failures of one name from one address before each further try waits, the wait doubling
+    # from login_delay_seconds up to the window. Per (name, address): nobody can lock a name
+    # for everyone else by knowing it.
     login_failures_per_name: int = 5
+    login_delay_seconds: float = 30.0
     login_failures_per_address: int = 20
 
 
@@ -121,8 +126,11 @@ class Corpus:
         if key not in TEAM_DEFAULTS:
             raise security.InvalidInput(f"unknown setting {key!r}")
         value = str(value).strip()
-        if key == "annotations_per_clip" and not (value.isdigit() and 1 <= int(value) <= 10):
+        whole = value.isascii() and value.isdigit()  # "²".isdigit() is True, int("²") fails
+        if key == "annotations_per_clip" and not (whole and 1 <= int(value) <= 10):
             raise security.InvalidInput("annotations per clip is a whole number from 1 to 10")
+        if key == "vocabulary_min_annotators" and not (whole and 1 <= int(value) <= 1000):
+            raise security.InvalidInput("the shared vocabulary's annotator count is 1 to 1000")
         if key == "hourly_rate":
             try:
                 ok = 0 <= float(value) < 1e6
@@ -174,23 +182,34 @@ class Corpus:
 
     # -- logins ---------------------------------------------------------------------------
     def login(self, name: str, password: str, address: str) -> tuple[User | None, str]:
-        """Check the password (rate-limited per name and per address); a new session token."""
+        """Check the password, rate-limited per (name, address) with growing delays and per
+        address; a new session token. Attempts older than the window are purged here."""
         cfg, now = self.config, self.clock()
-        since = now - timedelta(minutes=cfg.login_window_minutes)
-        name = (name or "")[:64]
+        window = timedelta(minutes=cfg.login_window_minutes)
+        name, address = (name or "")[:64], (address or "unknown")[:64]
         with self._write() as db:
-            failures = select(func.count()).select_from(LoginAttempt).where(
-                LoginAttempt.at >= since, LoginAttempt.ok.is_(False))
-            by_name = db.scalar(failures.where(LoginAttempt.name == name))
-            by_address = db.scalar(failures.where(LoginAttempt.address == address))
-            if by_name >= cfg.login_failures_per_name or by_address >= cfg.login_failures_per_address:
-                raise RateLimited(int(cfg.login_window_minutes * 60))
+            db.execute(delete(LoginAttempt).where(LoginAttempt.at < now - window))
+            failed = (select(func.count(), func.max(LoginAttempt.at)).select_from(LoginAttempt)
+                      .where(LoginAttempt.ok.is_(False)))
+            by_pair, last = db.execute(failed.where(LoginAttempt.name == name,
+                                                    LoginAttempt.address == address)).one()
+            by_address = db.execute(failed.where(LoginAttempt.address == address)).one()[0]
+            if by_address >= cfg.login_failures_per_address:
+                raise RateLimited(int(window.total_seconds()))
+            extra = by_pair - cfg.login_failures_per_name
+            if extra >= 0:
+                delay = min(cfg.login_delay_seconds * 2 ** min(extra, 30), window.total_seconds())
+                wait = (last + timedelta(seconds=delay) - now).total_seconds()
+                if wait > 0:
+                    raise RateLimited(max(1, int(wait + 0.999)))
             user = db.scalar(select(User).where(User.name == name))
             ok = security.verify_password(user.password_hash if user else None, password or "")
             ok = ok and user is not None and user.active
-            db.add(LoginAttempt(name=name, address=address[:64], at=now, ok=ok))
+            db.add(LoginAttempt(name=name, address=address, at=now, ok=ok))
             if not ok:
                 return None, ""
+            db.execute(delete(LoginAttempt).where(LoginAttempt.name == name, LoginAttempt.address == address,
+                                                  LoginAttempt.ok.is_(False)))
             token = security.new_token()
             db.add(LoginSession(token_hash=security.token_hash(token), user_id=user.id, created_at=now,
                                 expires_at=now + timedelta(hours=cfg.session_hours)))
@@ -211,11 +230,16 @@ class Corpus:
                 db.execute(delete(LoginSession).where(LoginSession.token_hash == security.token_hash(token)))
 
     # -- assignment -----------------------------------------------------------------------
-    def _tick(self, ws: WorkSession, now: datetime) -> None:
-        """Count the time since the last sign of life, capped: a long gap is idle, not work."""
-        gap = max(0.0, (now - ws.last_seen_at).total_seconds())
+    def _tick(self, db: Session, ws: WorkSession, now: datetime) -> None:
+        """Count the time since the last sign of life, capped: a long gap is idle, not work.
+        Time already credited to another of the user's sessions (two tabs, forty tabs) is not
+        credited again: a user's hours are the union of their sessions' active intervals."""
+        user = db.get(User, ws.user_id, with_for_update=True)
+        since = max(ws.last_seen_at, user.credited_until or ws.last_seen_at)
+        gap = max(0.0, (now - since).total_seconds())
         ws.active_seconds += min(gap, self.config.idle_cap_seconds)
         ws.last_seen_at = now
+        user.credited_until = max(now, user.credited_until or now)
 
     def _release(self, db: Session, where, outcome: str) -> None:
         for hold in db.scalars(select(Hold).where(where)):
@@ -236,7 +260,7 @@ class Corpus:
             held = db.scalar(select(Hold).where(Hold.user_id == user.id))
             if held is not None:
                 ws = db.get(WorkSession, held.work_session_id)
-                self._tick(ws, now)
+                self._tick(db, ws, now)
                 held.expires_at = now + hold_for
                 return Assignment(_clip(db, held.clip_id), ws)
             done = (select(Annotation.clip_id).where(Annotation.skip_reason.is_(None))
@@ -282,14 +306,14 @@ class Corpus:
             if ws is None or ws.user_id != user.id:
                 raise NotFound(f"no session #{ws_id} of yours")
             if ws.ended_at is None:
-                self._tick(ws, now)
+                self._tick(db, ws, now)
                 hold = db.get(Hold, ws.clip_id)
                 if hold is not None and hold.user_id == user.id:
                     hold.expires_at = now + timedelta(minutes=self.config.hold_minutes)
             return ws.active_seconds
 
     def _finish(self, db: Session, user: User, ws: WorkSession, outcome: str, now: datetime) -> None:
-        self._tick(ws, now)
+        self._tick(db, ws, now)
         ws.ended_at, ws.outcome = now, outcome
         db.execute(delete(Hold).where(Hold.clip_id == ws.clip_id, Hold.user_id == user.id))
 
@@ -301,7 +325,7 @@ class Corpus:
     def skip(self, user: User, ws_id: int, reason: str, note: str = "") -> Annotation:
         if reason not in SKIP_REASONS:
             raise security.InvalidInput(f"reason is one of {', '.join(SKIP_REASONS)}")
-        note = " ".join(str(note or "").split())[:200]
+        note = " ".join(security.check_text(str(note or ""), "the note").split())[:200]
         return self._close(user, ws_id, "", SKIP_REASONS[reason] + (f": {note}" if note else ""))
 
     def _close(self, user: User, ws_id: int, glosses: str, skip_reason: str | None) -> Annotation:
@@ -366,15 +390,20 @@ class Corpus:
             raise NotFound(f"no annotation #{annotation_id} of yours")
         return ann
 
-    def start_edit(self, user: User, annotation_id: int) -> tuple[Annotation, WorkSession]:
-        """One's own annotation (with clip and history) and a new edit session timing the edit."""
+    def start_edit(self, user: User, annotation_id: int) -> WorkSession:
+        """The work session timing an edit of one's own annotation: the open one of that clip if
+        there is one (a reloaded page), else a new one."""
         ann = self.annotation(user, annotation_id)
         now = self.clock()
         with self._write() as db:
-            ws = WorkSession(user_id=user.id, clip_id=ann.clip_id, kind="edit", started_at=now,
-                             last_seen_at=now, active_seconds=0.0)
-            db.add(ws)
-        return ann, ws
+            ws = db.scalar(select(WorkSession).where(
+                WorkSession.user_id == user.id, WorkSession.clip_id == ann.clip_id,
+                WorkSession.kind == "edit", WorkSession.ended_at.is_(None)).limit(1))
+            if ws is None:
+                ws = WorkSession(user_id=user.id, clip_id=ann.clip_id, kind="edit", started_at=now,
+                                 last_seen_at=now, active_seconds=0.0)
+                db.add(ws)
+        return ws
 
     def edit(self, user: User, annotation_id: int, glosses: str, ws_id: int | None = None) -> Annotation:
         """New glosses for one's own annotation (a skipped clip becomes annotated); the old
@@ -402,10 +431,26 @@ class Corpus:
         return float(seconds) / 3600
 
     def vocabulary(self) -> list[tuple[str, int]]:
-        """Glosses typed so far with their counts, most frequent first (for completion)."""
-        from collections import Counter
+        """Glosses typed so far with their counts, most frequent first."""
+        return [(g, n) for g, n, _ in self._gloss_use()]
 
+    def _gloss_use(self) -> list[tuple[str, int, set[int]]]:
+        """Each gloss with its count and the annotators who typed it, most frequent first."""
+        from collections import Counter, defaultdict
+
+        counts: Counter[str] = Counter()
+        who: dict[str, set[int]] = defaultdict(set)
         with self.sessions() as db:
-            texts = db.scalars(select(Annotation.glosses).where(Annotation.skip_reason.is_(None)))
-            counts = Counter(g for text in texts for g in text.split())
-        return counts.most_common()
+            for user_id, text in db.execute(select(Annotation.user_id, Annotation.glosses)
+                                            .where(Annotation.skip_reason.is_(None))):
+                for g in text.split():
+                    counts[g] += 1
+                    who[g].add(user_id)
+        return [(g, n, who[g]) for g, n in counts.most_common()]
+
+    def completion_vocabulary(self, user: User) -> list[str]:
+        """What completion offers ``user``: their own glosses and those typed by at least
+        ``vocabulary_min_annotators`` annotators. One other person's glosses alone are never
+        shown: the second annotator of a clip must not read the first one's answer."""
+        shared = int(self.settings()["vocabulary_min_annotators"])
+        return [g for g, _, who in self._gloss_use() if user.id in who or len(who) >= shared]

@@ -5,12 +5,17 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Form, Query, Request
+from fastapi import Path as PathParam
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from signkit.annotate import security
 from signkit.annotate.models import Clip, User
@@ -20,6 +25,8 @@ HERE = Path(__file__).parent
 SESSION_COOKIE = "signkit_session"
 CSRF_COOKIE = "signkit_csrf"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# What ``import`` writes into the media folder; nothing else there (a manifest, a .git) is served.
+MEDIA_SUFFIXES = frozenset({".mp4"})
 # No inline script or style anywhere: the policy refuses them, which blunts injected markup.
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; media-src 'self'; "
@@ -59,16 +66,67 @@ def admin_user(user: Annotated[User, Depends(current_user)]) -> User:
     return user
 
 
+def expected_csrf(request: Request) -> str | None:
+    """Logged in: the token bound to the session cookie. Before logging in (the login form):
+    the double-submit cookie's value."""
+    session = request.cookies.get(SESSION_COOKIE)
+    return security.csrf_for(session) if session else request.cookies.get(CSRF_COOKIE)
+
+
 async def csrf_protect(request: Request) -> None:
-    """Every write carries the token of the browser's CSRF cookie (form field or header)."""
+    """Every write carries the page's CSRF token (form field or header)."""
     if request.method in SAFE_METHODS:
         return
     sent = request.headers.get("x-csrf-token")
     if sent is None and request.headers.get("content-type", "").startswith(
             ("application/x-www-form-urlencoded", "multipart/form-data")):
         sent = (await request.form()).get("csrf_token")
-    if not security.same(sent, request.cookies.get(CSRF_COOKIE)):
+    if not security.same(sent, expected_csrf(request)):
         raise CsrfFailed
+
+
+class BodyLimit:
+    """Refuses a request body over ``max_bytes`` before the app reads any of it (413): by its
+    Content-Length, or, sent in chunks without one, once the bytes buffered pass the limit."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int = security.MAX_BODY) -> None:
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None:
+            if not length.isdigit() or int(length) > self.max_bytes:
+                return await self._refuse(send)
+            return await self.app(scope, receive, send)
+        # No length given: buffer the chunks (at most the limit), then hand them on as one.
+        body, more = b"", True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                return
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+            if len(body) > self.max_bytes:
+                return await self._refuse(send)
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if sent:
+                return await receive()
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+    async def _refuse(self, send: Send) -> None:
+        body = f'{{"detail": "request body over {self.max_bytes} bytes"}}'.encode()
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", b"application/json"),
+                                (b"content-length", str(len(body)).encode()), (b"connection", b"close")]})
+        await send({"type": "http.response.body", "body": body})
 
 
 def render(request: Request, template: str, status_code: int = 200, **context) -> Response:
@@ -92,13 +150,15 @@ def create_app(corpus: Corpus, media_dir: Path, secure_cookies: bool = False) ->
 
     @app.middleware("http")
     async def csrf_cookie_and_headers(request: Request, call_next):
-        token = request.cookies.get(CSRF_COOKIE)
-        request.state.csrf = token or security.new_token()
+        expected = expected_csrf(request)
+        request.state.csrf = expected or security.new_token()
         response = await call_next(request)
-        if token is None:
+        if expected is None:  # neither a session nor a login-form token yet
             set_cookie(request, response, CSRF_COOKIE, request.state.csrf, "strict")
         response.headers.update(SECURITY_HEADERS)
         return response
+
+    app.add_middleware(BodyLimit)  # outermost: before the CSRF middleware and any body parsing
 
     @app.exception_handler(NeedLogin)
     async def _login(request: Request, _exc):
@@ -114,6 +174,18 @@ def create_app(corpus: Corpus, media_dir: Path, secure_cookies: bool = False) ->
     for exc, status in ((NotFound, 404), (Forbidden, 403), (Conflict, 409),
                         (security.InvalidInput, 422)):
         app.add_exception_handler(exc, lambda request, e, status=status: _error(request, status, str(e)))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException):
+        return _error(request, exc.status_code, str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError):
+        # The message names the field and the rule, never echoes the input (which may not even
+        # encode: a lone surrogate).
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:]) or e['loc'][0]}: {e['msg']}"
+                             for e in exc.errors()[:5])
+        return _error(request, 422, f"invalid request ({problems})")
 
     _annotator_routes(app)
     from signkit.annotate.admin import admin_routes
@@ -135,8 +207,15 @@ def set_cookie(request: Request, response: Response, name: str, value: str, same
 
 
 # -- JSON bodies ---------------------------------------------------------------------------
+Id = Annotated[int, PathParam(ge=1, le=security.MAX_ID)]
+
+
 class SessionBody(BaseModel):
-    session: int = Field(ge=1)
+    session: int = Field(ge=1, le=security.MAX_ID)
+
+
+class EditBody(BaseModel):
+    annotation: int = Field(ge=1, le=security.MAX_ID)
 
 
 class SubmitBody(SessionBody):
@@ -150,7 +229,7 @@ class SkipBody(SessionBody):
 
 def clip_json(request: Request, clip: Clip) -> dict:
     video = clip.video
-    return {"id": clip.id, "url": f"/media/{clip.file}", "fps": video.fps, "start": clip.start,
+    return {"id": clip.id, "url": f"/media/{quote(clip.file)}", "fps": video.fps, "start": clip.start,
             "end": clip.end, "index": clip.index, "source": Path(video.source).name,
             "subject": video.subject, "grade": video.grade, "transcript": clip.transcript}
 
@@ -229,7 +308,9 @@ def _annotator_routes(app: FastAPI) -> None:
 
     @app.get("/api/vocabulary")
     def vocabulary(request: Request, user: User_):
-        return {"glosses": [g for g, _ in corpus_of(request).vocabulary()[:20000]]}
+        """For completion: the annotator's own glosses and those of the shared vocabulary (typed
+        by several annotators), never one other person's glosses alone."""
+        return {"glosses": corpus_of(request).completion_vocabulary(user)[:20000]}
 
     @app.get("/api/hours")
     def hours(request: Request, user: User_):
@@ -237,34 +318,46 @@ def _annotator_routes(app: FastAPI) -> None:
 
     @app.get("/mine")
     def mine(request: Request, user: User_, q: Annotated[str, Query(max_length=200)] = ""):
+        security.check_text(q, "the search")
         corpus = corpus_of(request)
         return render(request, "mine.html", annotations=corpus.my_annotations(user, q), q=q,
                       hours=corpus.hours(user))
 
-    def _edit_page(request: Request, user: User, annotation_id: int, status_code: int = 200, **context):
-        ann, ws = corpus_of(request).start_edit(user, annotation_id)
+    def _edit_page(request: Request, user: User, annotation_id: int, status_code: int = 200,
+                   session: int | None = None, **context):
+        # A GET writes nothing: the page's script opens the edit's work session (POST below).
+        ann = corpus_of(request).annotation(user, annotation_id)
         return render(request, "edit.html", status_code=status_code, ann=ann,
-                      clip=clip_json(request, ann.clip), session=ws.id, **context)
+                      clip=clip_json(request, ann.clip), session=session or "", **context)
 
     @app.get("/mine/{annotation_id}")
-    def edit_page(request: Request, annotation_id: int, user: User_, saved: bool = False):
+    def edit_page(request: Request, annotation_id: Id, user: User_, saved: bool = False):
         return _edit_page(request, user, annotation_id, saved=saved)
 
+    @app.post("/api/edit")
+    def start_edit(request: Request, body: EditBody, user: User_):
+        ws = corpus_of(request).start_edit(user, body.annotation)
+        return {"session": ws.id, "active_seconds": ws.active_seconds}
+
     @app.post("/mine/{annotation_id}")
-    def edit(request: Request, annotation_id: int, user: User_,
+    def edit(request: Request, annotation_id: Id, user: User_,
              glosses: Annotated[str, Form(max_length=security.MAX_GLOSS_TEXT)],
-             session: Annotated[int | None, Form()] = None):
+             session: Annotated[int | None, Form(ge=1, le=security.MAX_ID)] = None):
         try:
             corpus_of(request).edit(user, annotation_id, glosses, session)
         except security.InvalidInput as e:
-            return _edit_page(request, user, annotation_id, 422, error=str(e), typed=glosses)
+            typed = glosses if not any(0xD800 <= ord(c) <= 0xDFFF for c in glosses) else ""
+            return _edit_page(request, user, annotation_id, 422, session, error=str(e), typed=typed)
         return RedirectResponse(f"/mine/{annotation_id}?saved=1", status_code=303)
 
     @app.get("/media/{path:path}")
     def media(request: Request, path: str, user: User_):
         """Files of the media folder only; Starlette answers Range requests (206) for seeking."""
         root: Path = request.app.state.media
+        parts = Path(path).parts
+        if "\x00" in path or any(p.startswith(".") for p in parts) or Path(path).suffix not in MEDIA_SUFFIXES:
+            raise NotFound("no such media file")
         target = (root / path).resolve()
-        if not target.is_relative_to(root) or not target.is_file() or target.name.startswith("."):
+        if not target.is_relative_to(root) or not target.is_file():
             raise NotFound("no such media file")
         return FileResponse(target, media_type="video/mp4" if target.suffix == ".mp4" else None)

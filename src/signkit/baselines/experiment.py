@@ -122,31 +122,65 @@ def run_baseline(ds: Dataset, cfg: BaselineConfig, out_dir: str | Path | None = 
     return result
 
 
-MODEL_FILE = "model.joblib"
+MODEL_FILE, MODEL_INFO = "model.skops", "model.json"
+_PICKLED_MODEL = "model.joblib"  # written before skops; a pickle, never opened
 
 
 def save_model(out: Path, pipeline: Any, feat_cfg: FeatureConfig, vocab: list[str]) -> Path:
-    """The fitted pipeline with its feature settings and vocabulary: enough to evaluate later."""
-    import joblib
+    """The fitted pipeline (skops, which loads without running code) and, beside it as JSON, its
+    feature settings and vocabulary: enough to evaluate later."""
+    import skops.io
 
     path = out / MODEL_FILE
-    joblib.dump({"pipeline": pipeline, "features": asdict(feat_cfg), "vocabulary": vocab}, path)
+    skops.io.dump(pipeline, path)
+    (out / MODEL_INFO).write_text(json.dumps({"features": asdict(feat_cfg), "vocabulary": vocab}, indent=2))
     return path
+
+
+def _trusted(type_name: str) -> bool:
+    # The registered classifiers are scikit-learn pipelines of NumPy arrays; anything else in the
+    # file (a function, a class of another package) is what a crafted file would call.
+    return type_name.split(".")[0] in ("sklearn", "numpy")
+
+
+def load_model(run_dir: str | Path) -> tuple[Any, dict[str, Any]]:
+    """A saved baseline's pipeline and its ``model.json``; a file naming any type outside
+    scikit-learn and NumPy is refused before anything in it is built."""
+    import skops.io
+
+    run_dir = Path(run_dir)
+    path = run_dir / MODEL_FILE
+    if not path.exists():
+        if (run_dir / _PICKLED_MODEL).exists():
+            raise PoseFileError(run_dir / _PICKLED_MODEL, "a pickled baseline (older signkit); pickles can "
+                                "run code when opened, so signkit does not: run `signkit baseline` again")
+        raise PoseFileError(path, "no saved baseline model in this run folder")
+    try:
+        untrusted = skops.io.get_untrusted_types(file=path)
+    except Exception as exc:  # a zip that is not one, a missing schema, ...
+        raise PoseFileError(path, f"not a readable skops file ({exc.__class__.__name__}: {exc})") from None
+    refused = [t for t in untrusted if not _trusted(t)]
+    if refused:
+        raise PoseFileError(path, f"refusing to load: it names types outside scikit-learn and NumPy "
+                                  f"({', '.join(refused[:5])})")
+    try:
+        pipeline = skops.io.load(path, trusted=untrusted)
+        info = json.loads((run_dir / MODEL_INFO).read_text())
+        FeatureConfig(**info["features"])
+        info["vocabulary"] = [str(g) for g in info["vocabulary"]]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise PoseFileError(run_dir, f"not a complete baseline folder ({exc.__class__.__name__}: {exc})") \
+            from None
+    return pipeline, info
 
 
 def evaluate_saved(run_dir: str | Path, ds: Dataset, merge: str | None = None,
                    out_dir: str | Path | None = None) -> dict[str, Any]:
-    """Evaluate a saved baseline (``run_dir/model.joblib``) on another dataset of its classes."""
-    import joblib
-
-    path = Path(run_dir) / MODEL_FILE
-    if not path.exists():
-        raise PoseFileError(path, "no saved baseline model in this run folder")
-    saved = joblib.load(path)
+    """Evaluate a saved baseline (``run_dir/model.skops``) on another dataset of its classes."""
+    pipeline, saved = load_model(run_dir)
     unknown = sorted(set(ds.vocabulary) - set(saved["vocabulary"]))
     if unknown:
         raise ConfigError(f"{ds.name} has glosses the model never saw: {', '.join(unknown[:10])}")
-    pipeline = saved["pipeline"]
     x = sequence_features(ds.samples, FeatureConfig(**saved["features"]))
     pred = pipeline.predict(x)
     proba = pipeline.predict_proba(x) if hasattr(pipeline, "predict_proba") else None

@@ -124,6 +124,10 @@ def serve(
     idle_cap: Annotated[float, typer.Option(
         help="Longest gap (s) between signs of life counted as work")] = 120.0,
     secure_cookies: Annotated[bool, typer.Option(help="Mark cookies Secure (serving over HTTPS)")] = False,
+    forwarded_allow_ips: Annotated[str | None, typer.Option(
+        help="Behind a reverse proxy: its address(es), comma-separated. Only requests from them may "
+             "name the client's address in X-Forwarded-For (which login limits count by); without "
+             "it the header is ignored")] = None,
 ) -> None:
     """Run the annotation web tool."""
     import uvicorn
@@ -136,8 +140,11 @@ def serve(
     _corpus(db)  # migrate once, here, before the workers start
     os.environ.update(config_env(db, media, secure_cookies, ServerConfig(hold_minutes, idle_cap)))
     console.print(f"serving on http://{host}:{port} (database {escape(db)}, media {escape(str(media))})")
+    # uvicorn trusts X-Forwarded-For from 127.0.0.1 by default: any local client could then pick
+    # the address its failed logins are counted under.
     uvicorn.run("signkit.annotate.server:app_from_env", factory=True, host=host, port=port,
-                workers=workers, log_level="warning")
+                workers=workers, log_level="warning", proxy_headers=bool(forwarded_allow_ips),
+                forwarded_allow_ips=forwarded_allow_ips or "", limit_concurrency=1000)
 
 
 @app.command()
@@ -156,9 +163,12 @@ def export(
         written = reports.write_eaf(corpus, out, media)
         console.print(f"wrote {len(written)} .eaf files to {escape(str(out))}")
         return
-    texts = {"csv": lambda: reports.to_csv(reports.annotation_rows(corpus), reports.ANNOTATION_FIELDS),
+    # csv is for people (formula-like cells neutralised); json and manifest stay exact for programs.
+    texts = {"csv": lambda: reports.to_csv(reports.annotation_rows(corpus), reports.ANNOTATION_FIELDS,
+                                           for_spreadsheets=True),
              "json": lambda: reports.export_json(corpus),
-             "manifest": lambda: reports.to_csv(reports.manifest_rows(corpus), reports.MANIFEST_FIELDS)}
+             "manifest": lambda: reports.to_csv(reports.manifest_rows(corpus, media, out.parent),
+                                                reports.MANIFEST_FIELDS)}
     if format not in texts:
         raise SignkitError(f"--format {format!r}: choose csv, json, eaf or manifest")
     out.parent.mkdir(parents=True, exist_ok=True)

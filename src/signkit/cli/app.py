@@ -14,10 +14,10 @@ from typing import Annotated
 
 import numpy as np
 import typer
-import yaml
 from rich.markup import escape
 from rich.table import Table
 
+from signkit import safe_yaml
 from signkit.cli.annotate import app as annotate_app
 from signkit.cli.console import console, err_console, print_table, progress_bar
 from signkit.cli.corpus import app as corpus_app
@@ -320,10 +320,7 @@ def _preprocess_steps(text: str | None) -> list[str | dict] | None:
 
     if text is None:
         return None
-    try:
-        steps = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise SignkitError(f"--preprocess: not YAML ({str(exc).splitlines()[0]})") from None
+    steps = safe_yaml.loads(text, "--preprocess")
     if not isinstance(steps, list):
         raise SignkitError("--preprocess: a YAML list of transforms, e.g. "
                            "'[{name: interpolate, max_gap: 5}, order_hands]'")

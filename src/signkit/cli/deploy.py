@@ -70,6 +70,10 @@ def recognize(
     srt: Annotated[Path | None, typer.Option(help="Write the glosses as SRT subtitles")] = None,
     overlay: Annotated[Path | None, typer.Option(help="Write the video with the skeleton and the "
                                                       "glosses drawn over it (.mp4)")] = None,
+    max_connections: Annotated[int, typer.Option(min=1, help="--serve: pages connected at once "
+                                                         "(each holds a pose estimator, ~190 MB)")] = 4,
+    idle_seconds: Annotated[float, typer.Option(min=1, help="--serve: close a connection that sends "
+                                                        "no frame for this long")] = 60.0,
 ) -> None:
     """Recognise signs live from a video, a camera or a stream: one JSON line per gloss on stdout
     (gloss, start and end in seconds, probability, delay); Ctrl-C stops and keeps the outputs."""
@@ -97,10 +101,11 @@ def recognize(
                "min_hands": min_hands}
     if serve:
         require("fastapi", "live")
+        from signkit.live.server import Limits
         from signkit.live.server import serve as serve_page
 
         console.print(f"signkit live page: http://{host}:{port}/  (Ctrl-C stops)")
-        serve_page(run, host, port, **options)
+        serve_page(run, host, port, Limits(max_connections, idle_seconds), **options)
         return
     from signkit.live.pipeline import recognize_source
     from signkit.live.sources import open_source

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
+import tempfile
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -102,15 +104,39 @@ def export_single(run: LoadedRun, out: Path, int8: bool, dataset: str | None,
 def export_run(run_dir: str | Path, out_dir: str | Path, int8: bool = False, dataset: str | None = None,
                on_step: Callable[[str], None] = lambda m: None) -> dict[str, Any]:
     """Export a run or an ensemble folder; ``dataset`` (``LOADER:PATH``) replaces the run's own
-    training poses for the checks and the int8 calibration."""
+    training poses for the checks and the int8 calibration.
+
+    The export is built in a folder beside ``out_dir`` and takes its place only when complete: an
+    earlier export there (which a live server may be using) survives any failure."""
     src, out = Path(run_dir), Path(out_dir)
     if out.resolve() == src.resolve():
         raise ConfigError(f"{out}: export into a new folder, not the run itself")
-    if (out / EXPORT).exists():
-        shutil.rmtree(out)  # a re-export replaces the earlier one, never mixes with it
-    elif out.exists() and any(out.iterdir()):
+    if out.exists() and not (out / EXPORT).exists() and (not out.is_dir() or any(out.iterdir())):
         raise ConfigError(f"{out}: exists and is not an export folder; choose another -o")
     run = load_model(src)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    building = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
+    try:
+        info = _export_into(run, src, building, int8, dataset, on_step)
+        _replace(building, out)
+    finally:
+        shutil.rmtree(building, ignore_errors=True)
+    return info
+
+
+def _replace(new: Path, out: Path) -> None:
+    """Put the finished folder ``new`` at ``out``, the earlier export (if any) removed after."""
+    old = None
+    if out.exists():
+        old = out.with_name(f".{out.name}.old-{os.getpid()}")
+        out.rename(old)
+    new.rename(out)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _export_into(run: Any, src: Path, out: Path, int8: bool, dataset: str | None,
+                 on_step: Callable[[str], None]) -> dict[str, Any]:
     if isinstance(run, EnsembleRun):
         members = json.loads((src / ENSEMBLE).read_text())["members"]
         infos = []

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import io
+import math
 import struct
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import numpy as np
 from fastapi import FastAPI, WebSocket, WebSocketDisconnect
@@ -34,20 +37,61 @@ def _points(rec: Recognizer) -> list[list[float] | None]:
             for (x, y), c in zip(data[:, :2], conf, strict=True)]
 
 
-def _frame(payload: bytes) -> tuple[float, np.ndarray]:
+@dataclass(frozen=True)
+class Limits:
+    """What one live page server accepts: each connection costs a Holistic graph (about 190 MB),
+    each frame a decode. Frames are JPEG (what the page sends), at most ``max_pixels``."""
+
+    max_connections: int = 4
+    idle_seconds: float = 60.0
+    max_pixels: int = 4_000_000
+    max_bytes: int = 2 * 1024 * 1024
+
+
+class BadFrame(ValueError):
+    pass
+
+
+def _frame(payload: bytes, max_pixels: int) -> tuple[float, np.ndarray]:
+    """``8-byte float64 time + JPEG`` -> (time, RGB image); a :class:`BadFrame` says what is wrong."""
     from PIL import Image
 
+    if len(payload) < 8 + 3:
+        raise BadFrame("a frame is 8 bytes of time and a JPEG image")
     (t,) = struct.unpack("<d", payload[:8])
-    return t, np.asarray(Image.open(io.BytesIO(payload[8:])).convert("RGB"))
+    if not math.isfinite(t):
+        raise BadFrame("the frame's time is not a finite number")
+    if payload[8:11] != b"\xff\xd8\xff":
+        raise BadFrame("frames are JPEG images")
+    try:
+        with Image.open(io.BytesIO(payload[8:]), formats=["JPEG"]) as img:
+            w, h = img.size  # read from the header: nothing is decoded yet
+            if w * h > max_pixels:
+                raise BadFrame(f"a {w} x {h} frame is over {max_pixels / 1e6:g} megapixels")
+            return t, np.asarray(img.convert("RGB"))
+    except BadFrame:
+        raise
+    except Exception as exc:  # PIL's errors (truncated data, a decompression bomb) have no common base
+        raise BadFrame(f"not a readable JPEG ({exc.__class__.__name__})") from None
 
 
-def create_app(run: Any, estimator_factory: Any = None, **options: Any) -> FastAPI:
+def same_origin(socket: WebSocket) -> bool:
+    """A browser names the page that opens a socket; only the live page itself may. Clients that
+    are no browser send no Origin (and no web page can open a socket without one)."""
+    origin = socket.headers.get("origin")
+    return origin is None or urlsplit(origin).netloc == socket.headers.get("host")
+
+
+def create_app(run: Any, estimator_factory: Any = None, limits: Limits | None = None,
+               **options: Any) -> FastAPI:
     """The FastAPI app; ``options`` go to every connection's :class:`Recognizer`."""
     if estimator_factory is None:
         from signkit.extract.holistic import HolisticEstimator as estimator_factory
+    limits = limits or Limits()
     app = FastAPI(title="signkit live")
     vocabulary = list(run.vocabulary)
     fps = options.pop("fps", 15.0)  # frames arrive as fast as they are answered: about this
+    open_sockets = 0
 
     @app.get("/", response_class=HTMLResponse)
     def page() -> str:
@@ -55,8 +99,28 @@ def create_app(run: Any, estimator_factory: Any = None, **options: Any) -> FastA
 
     @app.websocket("/ws")
     async def frames(socket: WebSocket) -> None:
+        nonlocal open_sockets
+        if not same_origin(socket):
+            await socket.close(code=1008, reason="another site's page may not use this server")
+            return
         await socket.accept()
-        estimator = await asyncio.to_thread(estimator_factory)
+        if open_sockets >= limits.max_connections:
+            await socket.send_json({"error": f"busy: {limits.max_connections} connections already"})
+            await socket.close(code=1013, reason="too many connections")
+            return
+        open_sockets += 1
+        try:
+            await _serve_socket(socket, run, estimator_factory, fps, vocabulary, limits, options)
+        finally:
+            open_sockets -= 1
+
+    return app
+
+
+async def _serve_socket(socket: WebSocket, run: Any, estimator_factory: Any, fps: float,
+                        vocabulary: list[str], limits: Limits, options: dict[str, Any]) -> None:
+    estimator = await asyncio.to_thread(estimator_factory)
+    try:
         rec = Recognizer(run, fps=fps, estimator=estimator, **options)
         from signkit.visualize.render import SkeletonStyle
 
@@ -65,28 +129,41 @@ def create_app(run: Any, estimator_factory: Any = None, **options: Any) -> FastA
                                 "window": rec.window})
 
         def step(payload: bytes) -> dict[str, Any]:
-            t, image = _frame(payload)
+            t, image = _frame(payload, limits.max_pixels)
             events = rec.feed(image, t)
             return {"t": t, "points": _points(rec), "events": [e.as_dict() for e in events],
                     "current": rec.current.gloss if rec.current else None}
 
-        try:
-            while True:
-                payload = await socket.receive_bytes()
+        while True:
+            try:
+                message = await asyncio.wait_for(socket.receive(), limits.idle_seconds)
+            except TimeoutError:
+                await socket.close(code=1000, reason=f"idle for {limits.idle_seconds:g} s")
+                return
+            if message["type"] == "websocket.disconnect":
+                return
+            payload = message.get("bytes")
+            if payload is None:
+                reply: dict[str, Any] = {"error": "bad frame: frames are binary (8-byte time + JPEG)"}
+            elif len(payload) > limits.max_bytes:
+                reply = {"error": f"bad frame: over {limits.max_bytes // 1024} kB"}
+            else:
                 try:
                     reply = await asyncio.to_thread(step, payload)
-                except (OSError, ValueError, struct.error) as exc:  # a frame that is not a JPEG
+                except BadFrame as exc:
                     reply = {"error": f"bad frame: {exc}"}
-                await socket.send_json(reply)
-        except WebSocketDisconnect:
-            pass
-        finally:
-            estimator.close()
-
-    return app
+            await socket.send_json(reply)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        estimator.close()
 
 
-def serve(run: Any, host: str = "127.0.0.1", port: int = 8000, **options: Any) -> None:
+def serve(run: Any, host: str = "127.0.0.1", port: int = 8000, limits: Limits | None = None,
+          **options: Any) -> None:
     import uvicorn
 
-    uvicorn.run(create_app(run, **options), host=host, port=port, log_level="warning")
+    limits = limits or Limits()
+    # ws_max_size: uvicorn refuses a larger message before it is buffered in full.
+    uvicorn.run(create_app(run, limits=limits, **options), host=host, port=port, log_level="warning",
+                ws_max_size=limits.max_bytes + 8, limit_concurrency=limits.max_connections + 16)

@@ -20,6 +20,7 @@ from pydantic import (
     model_validator,
 )
 
+from signkit import safe_yaml
 from signkit.errors import ConfigError
 from signkit.training.tasks import get_task
 from signkit.transforms import build_transforms
@@ -204,7 +205,7 @@ def parse_overrides(items: list[str]) -> list[tuple[str, Any]]:
         key, sep, raw = item.partition("=")
         if not sep or not key:
             raise ConfigError(f"--set {item!r}: expected key=value, e.g. optim.lr=0.001")
-        pairs.append((key.strip(), yaml.safe_load(raw) if raw.strip() else None))
+        pairs.append((key.strip(), safe_yaml.loads(raw, f"--set {key.strip()}") if raw.strip() else None))
     return pairs
 
 
@@ -233,10 +234,7 @@ def recipe_from_dict(tree: dict[str, Any], source: str = "recipe", check_model: 
 def load_recipe(path: str | Path, overrides: list[str] | None = None) -> Recipe:
     """Read, override, validate and resolve a recipe file."""
     path = Path(path)
-    try:
-        tree = yaml.safe_load(path.read_text()) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{path}: cannot read the recipe ({exc})") from None
+    tree = safe_yaml.read(path) or {}
     if not isinstance(tree, dict):
         raise ConfigError(f"{path}: a recipe is a YAML mapping (data:, model:, optim:, trainer:)")
     for key, value in parse_overrides(overrides or []):
@@ -263,4 +261,7 @@ def save_config(recipe: Recipe, path: str | Path) -> None:
 
 
 def read_config(path: str | Path, check_model: bool = True) -> Recipe:
-    return recipe_from_dict(yaml.safe_load(Path(path).read_text()), str(path), check_model)
+    tree = safe_yaml.read(path)
+    if not isinstance(tree, dict):
+        raise ConfigError(f"{path}: not a run's config (a YAML mapping of data:, model:, optim:, ...)")
+    return recipe_from_dict(tree, str(path), check_model)

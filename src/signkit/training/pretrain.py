@@ -143,7 +143,7 @@ def pretrain(recipe: Recipe, out_dir: str | Path, resume: bool = False, progress
 def load_pretrained_encoder(encoder: Any, run_dir: str | Path, recipe: Recipe, layout: Layout) -> None:
     """Copy the encoder weights of pretraining run ``run_dir`` into ``encoder`` (in place). The
     run must have the same encoder, encoder parameters, coordinates and keypoints."""
-    import torch
+    from signkit.training.checkpoint import load_state
 
     run = Path(run_dir)
     for needed in (run / CONFIG, run / LAYOUT, run / CHECKPOINTS / "best.ckpt"):
@@ -159,6 +159,6 @@ def load_pretrained_encoder(encoder: Any, run_dir: str | Path, recipe: Recipe, l
     if points != layout.keypoints:
         raise ConfigError(f"model.init_from={run}: pretrained on {len(points)} keypoints, this recipe "
                           f"selects {len(layout.keypoints)} others (data.groups)")
-    state = torch.load(run / CHECKPOINTS / "best.ckpt", map_location="cpu", weights_only=False)["state_dict"]
+    state = load_state(run / CHECKPOINTS / "best.ckpt")["state_dict"]
     prefix = "model.encoder."
     encoder.load_state_dict({k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)})

@@ -80,15 +80,21 @@ def to_mediapipe_array(pose: Pose) -> np.ndarray:
 
 
 def _open_npz(path: Path, required: tuple[str, ...]) -> dict[str, np.ndarray]:
+    # Never allow_pickle: an object array in a file from elsewhere would run its code on reading.
     try:
-        with np.load(path, allow_pickle=True) as z:
+        with np.load(path, allow_pickle=False) as z:
             missing = [k for k in required if k not in z.files]
             if missing:
                 raise PoseFileError(path, f"missing arrays {missing} (has {sorted(z.files)})")
             return {k: z[k] for k in z.files}
     except PoseFileError:
         raise
-    except Exception as exc:  # numpy raises OSError, ValueError, BadZipFile, UnpicklingError...
+    except ValueError as exc:
+        if "allow_pickle" not in str(exc):
+            raise PoseFileError(path, f"not a readable .npz file ({exc})") from exc
+        raise PoseFileError(path, "holds a pickled object array; signkit does not open pickles "
+                                  "(they can run code). Save the arrays as plain numbers/strings") from None
+    except Exception as exc:  # numpy raises OSError, BadZipFile, ...
         raise PoseFileError(path, f"not a readable .npz file ({exc})") from exc
 
 

@@ -37,6 +37,8 @@ class _ArraysOnly(pickle.Unpickler):
 def read_openhands_pkl(path: Path) -> list[Pose]:
     try:
         d = _ArraysOnly(io.BytesIO(path.read_bytes())).load()
+        if not isinstance(d, dict):
+            raise TypeError(f"the pickle holds a {type(d).__name__}, not a dict of keypoints and confidences")
         kps, conf = np.asarray(d["keypoints"], np.float32), np.asarray(d["confidences"], np.float32)
     except (pickle.UnpicklingError, EOFError, KeyError, TypeError, ValueError, AttributeError) as exc:
         raise PoseFileError(path, f"not an OpenHands pose file ({exc.__class__.__name__}: {exc})") from None

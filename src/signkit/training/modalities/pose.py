@@ -60,14 +60,13 @@ class PoseModality(Modality):
     def load_run(self, run_dir, recipe, vocabulary, checkpoint):
         from signkit.errors import PoseFileError
         from signkit.pose.layout import Layout
+        from signkit.training.checkpoint import load_module
         from signkit.training.predict import LoadedRun
         from signkit.training.run import LAYOUT
         from signkit.training.tasks import get_task
 
         if not (run_dir / LAYOUT).is_file():
             raise PoseFileError(run_dir / LAYOUT, "missing: not a complete training run folder")
-        module = get_task(recipe.task).module_class().load_from_checkpoint(
-            checkpoint, map_location="cpu", weights_only=False)
-        module.eval()
+        module = load_module(get_task(recipe.task).module_class(), checkpoint)
         layout = Layout.from_dict(json.loads((run_dir / LAYOUT).read_text()))
         return LoadedRun(recipe, vocabulary, layout, run_dir, module)

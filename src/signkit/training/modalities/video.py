@@ -173,8 +173,8 @@ class VideoModality(Modality):
         return VideoClipDataset(prepared, [label[g] for g in glosses], data, train, seed)
 
     def load_run(self, run_dir, recipe, vocabulary, checkpoint):
+        from signkit.training.checkpoint import load_module
         from signkit.training.module import VideoClassifier
 
-        module = VideoClassifier.load_from_checkpoint(checkpoint, map_location="cpu", weights_only=False)
-        module.eval()
+        module = load_module(VideoClassifier, checkpoint)
         return VideoRun(recipe, vocabulary, run_dir, module)
