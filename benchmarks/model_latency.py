@@ -9,6 +9,7 @@ samples per second of forward + backward + Adam steps at the model's default bat
 clips for R(2+1)D-18), with ``--train-threads`` (every core, as ``signkit train``).
 
     python benchmarks/model_latency.py [--threads N] [--train-threads N] [--only NAME ...] [--json OUT.json]
+    python benchmarks/model_latency.py --smoke     # every model, a few passes: does the script run?
 
 ``--only`` measures those models alone and, with ``--json``, replaces only their rows in OUT.json.
 """
@@ -38,6 +39,7 @@ OPENHANDS_MS = {"bilstm": 8.05, "transformer": 30.64, "stgcn": 23.02, "slgcn": 5
 
 
 def latency_ms(model: torch.nn.Module, x: torch.Tensor, runs: int = 100, warmup: int = 20) -> float:
+    """Median milliseconds of ``runs`` forward passes after ``warmup`` (inference mode)."""
     model.eval()
     times = []
     with torch.inference_mode():
@@ -93,14 +95,17 @@ def main() -> None:
                         help="threads for the throughput")
     parser.add_argument("--only", nargs="+", help="only these models (e.g. r2plus1d_18)")
     parser.add_argument("--json")
+    parser.add_argument("--smoke", action="store_true", help="a few passes at batch 2: that it runs")
     args = parser.parse_args()
     rows = []
+    runs, warmup = (2, 1) if args.smoke else (100, 20)
     for selection, size, name, model, shape in default_models(args.only):
         torch.set_num_threads(args.threads)
-        ms = latency_ms(model, torch.randn(1, *shape))
+        ms = latency_ms(model, torch.randn(1, *shape), runs, warmup)
         torch.set_num_threads(args.train_threads)
-        sps = train_throughput(model, torch.randn(int(MODEL_DEFAULTS[name]["batch_size"]), *shape),
-                               steps=3 if name in VIDEO_MODELS else 10)
+        batch = 2 if args.smoke else int(MODEL_DEFAULTS[name]["batch_size"])
+        sps = train_throughput(model, torch.randn(batch, *shape),
+                               steps=1 if args.smoke else 3 if name in VIDEO_MODELS else 10)
         row = {"model": name, "points": selection, "keypoints": size, "latency_ms": round(ms, 2),
                "openhands_ms": OPENHANDS_MS.get(name), "train_samples_per_s": round(sps, 1),
                "parameters": sum(p.numel() for p in model.parameters())}

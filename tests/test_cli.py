@@ -161,3 +161,13 @@ def test_crossval_command_reports_every_fold_and_where_it_wrote(tmp_path):
     assert "learning curves" in html and html.count("data:image/png;base64,") == 1
     r = signkit("report", str(tmp_path))
     assert r.returncode == 1 and "not a folder of signkit train, crossval" in r.stderr
+
+
+def test_help_sentences_wrap_at_the_terminal_not_at_the_docstrings_breaks():
+    out = signkit("--help", columns=100).stdout
+    lines = [" ".join(line.strip("│ ").split()) for line in out.splitlines()]
+    assert any("a fine-tuning recipe starts from the run" in line for line in lines), out
+    assert any("times. One line per file" in line for line in lines), out
+    text = signkit("predict", "--help", columns=60).stdout
+    help_ = " ".join(" ".join(line.strip("│ ").split()) for line in text.splitlines())
+    assert "with probabilities; for a continuous" in help_

@@ -52,9 +52,12 @@ def _login(page, url: str, name: str) -> None:
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_annotator_and_admin_in_a_real_browser(browser, corpus, db_url, media, users, tmp_path):
-    # Someone annotated one clip before, so completion has a vocabulary.
-    first = corpus.next_clip(users["bob"])
-    corpus.submit(users["bob"], first.work_session.id, "TEACHER NUMBER SHOW")
+    # Two others annotated a clip before, so completion has a shared vocabulary (one other
+    # annotator's glosses alone are never offered).
+    users["cy"] = corpus.create_user("cy", PASSWORD)
+    for other in ("bob", "cy"):
+        first = corpus.next_clip(users[other])
+        corpus.submit(users[other], first.work_session.id, "TEACHER NUMBER SHOW")
     with live_server(db_url, media, log=tmp_path / "server.log") as (url, _):
         page = browser.new_page(viewport={"width": 1100, "height": 900}, bypass_csp=True)
         _login(page, url, "ann")
@@ -103,7 +106,7 @@ def test_annotator_and_admin_in_a_real_browser(browser, corpus, db_url, media, u
         admin = browser.new_page(viewport={"width": 1100, "height": 900}, bypass_csp=True)
         _login(admin, url, "boss")
         admin.wait_for_url(f"{url}/admin")
-        assert "2 of 10 clips done" in " ".join(admin.text_content("main").split())
+        assert "3 of 10 clips done" in " ".join(admin.text_content("main").split())
         assert admin.locator("#annotators tbody tr", has_text="ann").count() == 1
         _shot(admin, "annotate-admin-progress.png", tmp_path)
         admin.goto(f"{url}/admin/pay")
@@ -111,7 +114,7 @@ def test_annotator_and_admin_in_a_real_browser(browser, corpus, db_url, media, u
             admin.click("#paycsv")
         text = Path(download.value.path()).read_text()
         rows = {r["annotator"]: r for r in csv.DictReader(io.StringIO(text))}
-        assert set(rows) == {"ann", "bob"} and rows["ann"]["currency"] == "USD"
+        assert set(rows) == {"ann", "bob", "cy"} and rows["ann"]["currency"] == "USD"
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)

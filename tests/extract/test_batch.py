@@ -131,3 +131,26 @@ def test_ray_backend_gives_the_same_poses_as_worker_processes(videos, tmp_path):
     # and it resumes the same way
     again = {r.output: r for r in run_extraction([videos], tmp_path / "ray", workers=2, backend="ray")}
     assert {again[n].status for n in FRAMES} == {"skipped"}
+
+
+def test_extract_ends_every_process_it_starts_and_keeps_world_landmarks_on_request(tmp_path):
+    """Run as a timing tool would: in its own process group, which must be empty when it exits."""
+    video = tmp_path / "in" / "autsl.mp4"
+    video.parent.mkdir()
+    video.symlink_to(shared_path(*CLIPS["autsl.mp4"]))
+    proc = subprocess.Popen([sys.executable, "-m", "signkit.cli.app", "extract", str(video.parent), "-o",
+                             str(tmp_path / "out"), "--workers", "2", "--world"], start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    _, err = proc.communicate(timeout=300)
+    left = subprocess.run(["pgrep", "-g", str(proc.pid)], capture_output=True, text=True).stdout.split()
+    assert proc.returncode == 0 and left == [], (err, left)
+    pose = read_pose(tmp_path / "out" / "autsl.pose")
+    assert pose.layout.name == "mediapipe_holistic_world" and len(pose.layout) == 543 + 33
+    world = pose.data[:, pose.layout.indices("pose_world_landmarks")]
+    assert np.isfinite(world).all() and 0.1 < np.abs(world).max() < 3  # metres around the hips
+    # The body in pixels and in metres agree on which wrist is higher, frame by frame.
+    y = {(c, w): pose.data[:, pose.layout.index(c, w), 1] for c in ("POSE_LANDMARKS", "POSE_WORLD_LANDMARKS")
+         for w in ("LEFT_WRIST", "RIGHT_WRIST")}
+    pixels = y["POSE_LANDMARKS", "LEFT_WRIST"] < y["POSE_LANDMARKS", "RIGHT_WRIST"]
+    metres = y["POSE_WORLD_LANDMARKS", "LEFT_WRIST"] < y["POSE_WORLD_LANDMARKS", "RIGHT_WRIST"]
+    assert (pixels == metres).mean() > 0.9

@@ -46,6 +46,7 @@ def test_a_real_video_gives_gloss_events_in_order_inside_the_video(synthetic_exp
         assert 0 <= e["start"] < e["end"] <= 107 / 25 + 1e-6
     assert all(a["gloss"] != b["gloss"] for a, b in itertools.pairwise(events))  # no repeats
     assert f"{len(events)} glosses in 107 frames" in " ".join(res.stderr.split())
+    assert "W0000" not in res.stderr and "I0000" not in res.stderr, res.stderr  # MediaPipe's notes
     assert [c.text for c in webvtt.from_srt(str(srt))] == [e["gloss"] for e in events]
     with av.open(str(overlay)) as container:
         assert sum(1 for _ in container.decode(video=0)) == 107

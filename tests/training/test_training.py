@@ -117,6 +117,16 @@ def test_train_reload_gives_identical_predictions(tmp_path):
     assert r.stdout.count("%") == 5
     top = first.vocabulary[int(np.argmax(p1[0]))]
     assert r.stdout.split(": ", 1)[1].startswith(top)
+    # Piped into a narrow terminal: still one line per file; --json for programs.
+    two = [str(tmp_path / "one.pose")] * 2
+    r = subprocess.run([sys.executable, "-m", "signkit.cli.app", "predict", str(tmp_path / "run"), *two],
+                       capture_output=True, text=True, env={**os.environ, "COLUMNS": "30"})
+    assert r.returncode == 0 and len(r.stdout.splitlines()) == 2 and r.stdout.count("%") == 10, r.stdout
+    r = _signkit("predict", str(tmp_path / "run"), *two, "--json", "--top", "3")
+    answers = [json.loads(line) for line in r.stdout.splitlines()]
+    assert [a["file"] for a in answers] == two and answers[0]["glosses"][0]["gloss"] == top
+    assert len(answers[0]["glosses"]) == 3
+    assert answers[0]["glosses"][0]["probability"] == pytest.approx(float(p1[0].max()), abs=1e-5)
     r = _signkit("evaluate", str(tmp_path / "run"), "synthetic:3x3", "-o", str(tmp_path / "ev"))
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "ev" / "confusion.png").is_file()

@@ -15,7 +15,8 @@ from signkit.cli.console import console, progress_bar
 from signkit.errors import SignkitError
 from signkit.extras import require
 
-app = typer.Typer(help="Gloss annotation web tool for continuous signing corpora.", no_args_is_help=True)
+app = typer.Typer(help="Gloss annotation web tool for continuous signing corpora.", no_args_is_help=True,
+                  rich_markup_mode="markdown")
 
 Db = Annotated[str, typer.Option("--db", help="SQLite file or database URL "
                                                "(postgresql+psycopg://user:pass@host/db)")]

@@ -26,8 +26,9 @@ from signkit.cli.extract import extract
 from signkit.cli.train import crossval, ensemble, models, predict, pretrain, train
 from signkit.errors import SignkitError
 
+# Markdown: the docstrings' line breaks are soft, so Rich wraps help sentences at the terminal's width.
 app = typer.Typer(help="signkit: sign language processing toolkit.", no_args_is_help=True,
-                  pretty_exceptions_enable=False, add_completion=False)
+                  rich_markup_mode="markdown", pretty_exceptions_enable=False, add_completion=False)
 app.command()(extract)
 app.add_typer(annotate_app, name="annotate")
 app.add_typer(corpus_app, name="corpus")
@@ -214,7 +215,8 @@ def demo(
         console.print(f"synthetic corpus: {manifest}")
 
 
-data_app = typer.Typer(help="Inspect datasets and build continuous sequences.", no_args_is_help=True)
+data_app = typer.Typer(help="Inspect datasets and build continuous sequences.", no_args_is_help=True,
+                       rich_markup_mode="markdown")
 app.add_typer(data_app, name="data")
 
 DatasetArg = Annotated[str, typer.Argument(help="LOADER:PATH, e.g. krsl20:data/krsl20.npz "

@@ -12,7 +12,8 @@ from rich.table import Table
 from signkit.cli.console import console, progress_bar, stop_on_sigterm
 from signkit.errors import SignkitError
 
-app = typer.Typer(help="Build and inspect an HDF5 pose corpus (pretraining data).", no_args_is_help=True)
+app = typer.Typer(help="Build and inspect an HDF5 pose corpus (pretraining data).", no_args_is_help=True,
+                  rich_markup_mode="markdown")
 
 
 def pose_sources(inputs: list[Path]) -> list[Path]:

@@ -89,37 +89,39 @@ def recognize(
         raise ConfigError("give the run: signkit recognize RUN VIDEO, RUN --camera N or --serve --run RUN")
     if len(args) > 1:
         raise ConfigError(f"one video or URL at a time, not {len(args)}")
-    import signkit.extract.holistic  # noqa: F401  (quiets MediaPipe's logging before it loads)
+    from signkit.extract.holistic import filtered_stderr  # quiets MediaPipe's logging before it loads
 
     require("mediapipe", "extract")
-    from signkit.training.predict import load_model
-
-    run = load_model(run_dir)
-    if any(hasattr(m, "module") for m in getattr(run, "members", [run])):  # PyTorch, not exported
-        _one_torch_thread()
     options = {"window": window, "stride": stride, "threshold": threshold, "smoothing": smoothing,
                "min_hands": min_hands}
-    if serve:
-        require("fastapi", "live")
-        from signkit.live.server import Limits
-        from signkit.live.server import serve as serve_page
+    with filtered_stderr():  # MediaPipe's notes would come before the first result
+        from signkit.training.predict import load_model
 
-        console.print(f"signkit live page: http://{host}:{port}/  (Ctrl-C stops)")
-        serve_page(run, host, port, Limits(max_connections, idle_seconds), **options)
-        return
-    from signkit.live.pipeline import recognize_source
-    from signkit.live.sources import open_source
+        run = load_model(run_dir)
+        if any(hasattr(m, "module") for m in getattr(run, "members", [run])):  # PyTorch, not exported
+            _one_torch_thread()
+        if serve:
+            require("fastapi", "live")
+            from signkit.live.server import Limits
+            from signkit.live.server import serve as serve_page
 
-    source = open_source(args[0] if args else None, camera)
-    result = recognize_source(run, source, on_event=lambda e: print(json.dumps(e.as_dict()), flush=True),
-                              overlay=overlay, srt=srt, every=every, **options)
-    err_console.print(f"{len(result.events)} glosses in {result.frames} frames of {escape(source.name)}, "
-                      f"{result.fps:.1f} frames/s" + (" (stopped by Ctrl-C)" if result.interrupted else ""))
-    for path in (srt, overlay):
-        if path is not None:
-            err_console.print(f"wrote {escape(str(path))}")
-    if result.interrupted:
-        raise typer.Exit(130)
+            console.print(f"signkit live page: http://{host}:{port}/  (Ctrl-C stops)")
+            serve_page(run, host, port, Limits(max_connections, idle_seconds), **options)
+            return
+        from signkit.live.pipeline import recognize_source
+        from signkit.live.sources import open_source
+
+        source = open_source(args[0] if args else None, camera)
+        result = recognize_source(run, source, overlay=overlay, srt=srt, every=every, **options,
+                                  on_event=lambda e: print(json.dumps(e.as_dict()), flush=True))
+        err_console.print(f"{len(result.events)} glosses in {result.frames} frames of "
+                          f"{escape(source.name)}, {result.fps:.1f} frames/s"
+                          + (" (stopped by Ctrl-C)" if result.interrupted else ""))
+        for path in (srt, overlay):
+            if path is not None:
+                err_console.print(f"wrote {escape(str(path))}")
+        if result.interrupted:
+            raise typer.Exit(130)
 
 
 def _one_torch_thread() -> None:

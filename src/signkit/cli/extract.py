@@ -27,6 +27,9 @@ def extract(
     resume: Annotated[bool, typer.Option(help="Skip videos whose .pose already exists")] = True,
     min_detection: Annotated[float, typer.Option(
         help="Flag videos whose face or hands are found in fewer frames than this fraction")] = 0.5,
+    world: Annotated[bool, typer.Option(
+        help="Also keep MediaPipe's world landmarks (POSE_WORLD_LANDMARKS: the body's 33 points in "
+             "metres, for head and body measures)")] = False,
 ) -> None:
     """Extract body, face and hand keypoints (MediaPipe Holistic) from videos into .pose files."""
     from signkit.extract.report import DONE, FAILED, REPORT_NAME, SKIPPED, ReportRow
@@ -50,7 +53,7 @@ def extract(
 
     with progress:
         rows = run_extraction(inputs, out, workers, backend, address, box, refine_face, resume,
-                              min_detection, on_event)
+                              min_detection, on_event, world=world)
     counts = Counter(r.status for r in rows)
     low = [r for r in rows if r.low_detection]
     console.print(f"{counts[DONE]} extracted, {counts[SKIPPED]} already done, {counts[FAILED]} failed, "

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -10,7 +11,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from signkit.cli.console import console, print_table, progress_bar
+from signkit.cli.console import console, err_console, print_table, progress_bar
 from signkit.errors import ConfigError
 
 RecipeArg = Annotated[Path, typer.Argument(help="Recipe YAML (data, model, optim, trainer)")]
@@ -182,10 +183,12 @@ def predict(
     top: Annotated[int, typer.Option(help="How many glosses to list")] = 5,
     eaf: Annotated[Path | None, typer.Option(help="CTC runs: write the glosses as an ELAN file "
                                                   "(a folder when several files are given)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per file and line (file, "
+                                                         "glosses with probabilities or times)")] = False,
 ) -> None:
     """The most probable glosses for each pose file (or video, for a video model), with
-    probabilities; for a continuous (CTC) run, the gloss sequence with start and end times. An
-    exported folder runs without torch."""
+    probabilities; for a continuous (CTC) run, the gloss sequence with start and end times. One
+    line per file, never wrapped. An exported folder runs without torch."""
     from signkit.training.predict import load_model, top_k
 
     run = load_model(run_dir)
@@ -195,18 +198,28 @@ def predict(
         pose = run.read_input(path)
         if run.task == "ctc":
             target = eaf if eaf is None or len(files) == 1 else eaf / f"{path.stem}.eaf"
-            _print_sequence(run, path, pose, target)
+            _print_sequence(run, path, pose, target, as_json)
             continue
         ranked = top_k(run, pose, top)
-        console.print(escape(f"{path}: ") + ", ".join(f"{escape(g)} {100 * p:.1f} %" for g, p in ranked))
+        if as_json:
+            print(json.dumps({"file": str(path), "glosses": [{"gloss": g, "probability": round(p, 6)}
+                                                             for g, p in ranked]}, ensure_ascii=False))
+        else:  # soft_wrap: one line per file whatever the terminal's width, for programs reading it
+            console.print(escape(f"{path}: ") + ", ".join(f"{escape(g)} {100 * p:.1f} %" for g, p in ranked),
+                          soft_wrap=True)
 
 
-def _print_sequence(run, path: Path, pose, eaf: Path | None) -> None:
+def _print_sequence(run, path: Path, pose, eaf: Path | None, as_json: bool) -> None:
     from signkit.training.tasks.ctc import timed_glosses, write_eaf
 
     glosses = timed_glosses(run, pose)
-    console.print(escape(f"{path}: ") + (", ".join(escape(f"{g} {a:.2f}-{b:.2f} s") for g, a, b in glosses)
-                                          or "(no gloss)"))
+    if as_json:
+        timed = [{"gloss": g, "start": round(a, 3), "end": round(b, 3)} for g, a, b in glosses]
+        print(json.dumps({"file": str(path), "glosses": timed}, ensure_ascii=False))
+    else:
+        listed = ", ".join(escape(f"{g} {a:.2f}-{b:.2f} s") for g, a, b in glosses)
+        console.print(escape(f"{path}: ") + (listed or "(no gloss)"), soft_wrap=True)
     if eaf is not None:
         eaf.parent.mkdir(parents=True, exist_ok=True)
-        console.print(f"wrote {write_eaf(glosses, eaf)}")
+        written = write_eaf(glosses, eaf)
+        (err_console if as_json else console).print(f"wrote {written}")

@@ -100,13 +100,34 @@ def process_backend(jobs: list[Job], out_dir: Path, options: ExtractOptions, wor
                     yield row
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
-            for child in set(mp.active_children()) - before:
+            children = set(mp.active_children()) - before
+            for child in children:
                 child.terminate()
+            for child in children:  # every process this command started ends before it does
+                child.join(5)
         if broken:
             # A worker died (a native crash): fail the videos it had started, requeue the rest.
             lost = [i for i in started if i in todo] or list(todo)[:1]
             for index in lost:
                 yield _crashed(todo.pop(index), "the worker process died while extracting this video")
+    del pool, futures
+    events.close()
+    events.join_thread()
+    del events
+    _stop_resource_tracker()
+
+
+def _stop_resource_tracker() -> None:
+    """The spawn context's resource-tracker process would outlive the command by a moment (a
+    process left in the caller's process group). Its queues and locks are collected first, since
+    their finalisers would start it again."""
+    import gc
+    from multiprocessing import resource_tracker
+
+    gc.collect()
+    stop = getattr(resource_tracker._resource_tracker, "_stop", None)  # CPython's own, 3.8+
+    if stop is not None:
+        stop()
 
 
 def _drain(events) -> Iterator[int | tuple]:

@@ -8,7 +8,11 @@ detected face or hand (0 when MediaPipe found none in that frame).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+import re
+import sys
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +30,44 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 MODEL_COMPLEXITY = 1
 # A blank frame clears MediaPipe's tracking between videos, much cheaper than a new graph.
 _BLANK = np.full((256, 256, 3), 255, np.uint8)
+# MediaPipe's C++ notes on stderr: part is written before absl's logging is set up (so
+# GLOG_minloglevel cannot hold it back: TFLite's delegate note, the feedback-manager warnings),
+# part while frames are processed (the projection calculator's).
+_NATIVE_NOISE = re.compile(rb"^(?:[IW]0000 |INFO: Created TensorFlow Lite|"
+                           rb"WARNING: All log messages before absl)")
+
+
+@contextmanager
+def filtered_stderr() -> Iterator[None]:
+    """While inside, what is written to file descriptor 2 (where MediaPipe's C++ code writes)
+    passes through a filter that drops MediaPipe's notes; everything else reaches stderr, so real
+    errors still show."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    read_end, write_end = os.pipe()
+    os.dup2(write_end, 2)
+    os.close(write_end)
+
+    def forward() -> None:
+        pending = b""
+        with os.fdopen(read_end, "rb", buffering=0) as pipe:
+            while chunk := pipe.read(65536):
+                *lines, pending = (pending + chunk).split(b"\n")
+                kept = b"".join(line + b"\n" for line in lines if not _NATIVE_NOISE.match(line))
+                if kept:
+                    os.write(saved, kept)
+        if pending and not _NATIVE_NOISE.match(pending):
+            os.write(saved, pending)
+
+    thread = threading.Thread(target=forward, name="stderr-filter", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)  # closes the pipe's last write end: the thread reads to its end
+        thread.join(5)
+        os.close(saved)
 
 
 class HolisticEstimator:
@@ -35,15 +77,19 @@ class HolisticEstimator:
     ...     data, conf = est.process(rgb_frame)     # (K, 3), (K,)
     """
 
-    def __init__(self, refine_face: bool = False, static_image_mode: bool = False):
+    def __init__(self, refine_face: bool = False, static_image_mode: bool = False, world: bool = False):
+        """``world``: also MediaPipe's world landmarks (``POSE_WORLD_LANDMARKS``, the body's 33
+        points in metres around the hips, as MediaPipe gives them), after the hands."""
         require("mediapipe", "extract")
         import mediapipe as mp
 
-        self.refine_face = refine_face
-        self.layout: Layout = holistic_layout(478 if refine_face else 468, fmt="XYZC")
-        self._holistic = mp.solutions.holistic.Holistic(
-            static_image_mode=static_image_mode, model_complexity=MODEL_COMPLEXITY,
-            refine_face_landmarks=refine_face)
+        self.refine_face, self.world = refine_face, world
+        self.layout: Layout = holistic_layout(478 if refine_face else 468, fmt="XYZC", world=world)
+        with filtered_stderr():
+            self._holistic = mp.solutions.holistic.Holistic(
+                static_image_mode=static_image_mode, model_complexity=MODEL_COMPLEXITY,
+                refine_face_landmarks=refine_face)
+            self._holistic.process(_BLANK)  # the models load on the first frame: their notes too
         self._face_points = 478 if refine_face else 468
 
     def process(self, frame: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -56,6 +102,8 @@ class HolisticEstimator:
                  component_points(r.face_landmarks, w, h, self._face_points),
                  component_points(r.left_hand_landmarks, w, h, 21),
                  component_points(r.right_hand_landmarks, w, h, 21)]
+        if self.world:
+            parts.append(body_points(r.pose_world_landmarks, 1, 1, 33))  # metres, not pixels
         data = np.concatenate([p[0] for p in parts]).astype(np.float32)
         conf = np.concatenate([p[1] for p in parts]).astype(np.float32)
         return data, conf
@@ -97,16 +145,17 @@ def estimate(frames: Iterable[np.ndarray], estimator: HolisticEstimator, info: V
 def extract_video(path: str | Path, crop: Crop | None = None, refine_face: bool = False,
                   estimator: HolisticEstimator | None = None,
                   on_frame: Callable[[], None] | None = None,
-                  frames_range: tuple[int, int | None] | None = None) -> Pose:
+                  frames_range: tuple[int, int | None] | None = None, world: bool = False) -> Pose:
     """The Holistic pose of one video (body 33 + face 468/478 + hands 2 x 21, x y z + confidence).
 
     ``estimator`` is reused (and reset) when given; ``on_frame`` is called after each frame.
     ``frames_range`` ``(start, stop)`` keeps only those frames (0-based, ``stop`` None: the end);
-    the frames before ``start`` are decoded but not estimated.
+    the frames before ``start`` are decoded but not estimated. ``world``: also the body's world
+    landmarks in metres (an ``estimator`` given brings its own setting).
     """
     info, frames = read_frames(path, crop, frames_range)
     own = estimator is None
-    est = HolisticEstimator(refine_face) if own else estimator
+    est = HolisticEstimator(refine_face, world=world) if own else estimator
     try:
         pose = estimate(frames, est, info, on_frame)
     finally:

@@ -48,12 +48,13 @@ def run_extraction(inputs: list[Path], out_dir: str | Path, workers: int | None 
                    backend: str = "process", address: str | None = None, crop: Crop | None = None,
                    refine_face: bool = False, resume: bool = True, min_detection: float = 0.0,
                    on_event: Callable[[int | ReportRow, int], None] | None = None,
-                   jobs: list[Job] | None = None) -> list[ReportRow]:
+                   jobs: list[Job] | None = None, world: bool = False) -> list[ReportRow]:
     """Extract every video of ``inputs`` into ``out_dir``; returns the report rows (also written as CSV).
 
     ``on_event(event, total)`` sees each finished row (and frame counts while videos run) and
     the number of videos to extract in this run, for progress bars. ``jobs`` replaces what
     ``inputs`` name (a dataset preparer's videos, output names, crops and frame ranges).
+    ``world`` adds MediaPipe's world landmarks (``POSE_WORLD_LANDMARKS``) to every pose.
     """
     run = BACKENDS.get(backend)
     out_dir = Path(out_dir)
@@ -74,7 +75,7 @@ def run_extraction(inputs: list[Path], out_dir: str | Path, workers: int | None 
     # Longest first (by file size), so the last worker to finish is not the one with the longest video.
     todo.sort(key=lambda j: j.video.stat().st_size if j.video.is_file() else 0, reverse=True)
     workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
-    options = ExtractOptions(refine_face, min_detection)
+    options = ExtractOptions(refine_face, min_detection, world)
     last_write = time.monotonic()
     events = run(todo, out_dir, options, workers, address) if todo else iter(())
     try:

@@ -16,18 +16,20 @@ from signkit.extract.report import DONE, FAILED, ReportRow
 class ExtractOptions:
     refine_face: bool = False
     min_detection: float = 0.0
+    world: bool = False  # also MediaPipe's world landmarks (the body in metres)
 
 
 # One estimator per worker process, reused across its videos (building the graph takes ~1 s).
 _ESTIMATOR = None
 
 
-def _estimator(refine_face: bool):
+def _estimator(options: ExtractOptions):
     global _ESTIMATOR
     from signkit.extract.holistic import HolisticEstimator
 
-    if _ESTIMATOR is None or _ESTIMATOR.refine_face != refine_face:
-        _ESTIMATOR = HolisticEstimator(refine_face)
+    wanted = (options.refine_face, options.world)
+    if _ESTIMATOR is None or (_ESTIMATOR.refine_face, _ESTIMATOR.world) != wanted:
+        _ESTIMATOR = HolisticEstimator(options.refine_face, world=options.world)
     return _ESTIMATOR
 
 
@@ -40,7 +42,7 @@ def extract_job(job: Job, out_dir: Path, options: ExtractOptions,
     row = ReportRow(video=str(job.video), output=str(job.output_name), status=DONE)
     start = time.perf_counter()
     try:
-        pose = extract_video(job.video, job.crop, options.refine_face, _estimator(options.refine_face),
+        pose = extract_video(job.video, job.crop, options.refine_face, _estimator(options),
                              on_frame, job.frames)
         write_pose(pose, out_dir / job.output_name)  # temporary name, renamed when complete
         row.fill_from(pose)

@@ -235,8 +235,10 @@ def _face_edges(n_points: int) -> list[list[int]]:
 
 
 @cache
-def holistic_layout(face_points: int = 468, with_face: bool = True, fmt: str = "XYZC") -> Layout:
-    """MediaPipe Holistic: 33 body + 468/478 face (optional) + 2 x 21 hands.
+def holistic_layout(face_points: int = 468, with_face: bool = True, fmt: str = "XYZC",
+                    world: bool = False) -> Layout:
+    """MediaPipe Holistic: 33 body + 468/478 face (optional) + 2 x 21 hands (+ the body's 33
+    world landmarks, ``world``, as pose-format's own tool writes them: after the hands).
 
     Face limbs are MediaPipe's contour, nose (and iris) connections rather than the full
     tessellation: they are what a reader of a drawing or a graph model needs.
@@ -250,6 +252,8 @@ def holistic_layout(face_points: int = 468, with_face: bool = True, fmt: str = "
                                    _face_edges(face_points), fmt))
     for name in (MP_LEFT, MP_RIGHT):
         comps.append(_mp_component(name, topo["hand_landmarks"], topo["hand_connections"], fmt))
+    if world:
+        comps.append(_mp_component(MP_WORLD, topo["pose_landmarks"], topo["pose_connections"], fmt))
     return Layout(tuple(comps))
 
 

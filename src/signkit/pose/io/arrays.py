@@ -10,6 +10,7 @@ A part that was not detected is all zeros there; here it gets confidence 0.
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -90,8 +91,8 @@ def _open_npz(path: Path, required: tuple[str, ...]) -> dict[str, np.ndarray]:
     except PoseFileError:
         raise
     except ValueError as exc:
-        if "allow_pickle" not in str(exc):
-            raise PoseFileError(path, f"not a readable .npz file ({exc})") from exc
+        if "allow_pickle" not in str(exc) or not zipfile.is_zipfile(path):
+            raise PoseFileError(path, f"not a readable .npz file ({exc})") from None
         raise PoseFileError(path, "holds a pickled object array; signkit does not open pickles "
                                   "(they can run code). Save the arrays as plain numbers/strings") from None
     except Exception as exc:  # numpy raises OSError, BadZipFile, ...
