@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from pathlib import Path
 
 from signkit.extract.jobs import Job
@@ -76,10 +77,11 @@ def process_backend(jobs: list[Job], out_dir: Path, options: ExtractOptions, wor
     while todo:
         started: set[int] = set()
         before = set(mp.active_children())
-        pool = ProcessPoolExecutor(min(workers, len(todo)), mp_context=ctx, initializer=_init_worker,
-                                   initargs=(events, out_dir / WORKER_LOG))
-        futures: dict[Future, int] = {pool.submit(_run_in_worker, i, j, out_dir, options): i
-                                      for i, j in todo.items()}
+        with _workers_skip_main():
+            pool = ProcessPoolExecutor(min(workers, len(todo)), mp_context=ctx, initializer=_init_worker,
+                                       initargs=(events, out_dir / WORKER_LOG))
+            futures: dict[Future, int] = {pool.submit(_run_in_worker, i, j, out_dir, options): i
+                                          for i, j in todo.items()}
         broken = False
         try:
             pending = set(futures)
@@ -114,13 +116,26 @@ def process_backend(jobs: list[Job], out_dir: Path, options: ExtractOptions, wor
     events.close()
     events.join_thread()
     del events
-    _stop_resource_tracker()
+    _stop_helpers()
 
 
-def _stop_resource_tracker() -> None:
-    """The spawn context's resource-tracker process would outlive the command by a moment (a
-    process left in the caller's process group). Its queues and locks are collected first, since
-    their finalisers would start it again."""
+@contextmanager
+def _workers_skip_main() -> Iterator[None]:
+    """Workers started meanwhile do not import the parent's ``__main__`` (the whole command line
+    app, ~0.45 s per worker): what they run lives in this module, which they import by name."""
+    main = sys.modules["__main__"]
+    saved = {k: getattr(main, k) for k in ("__file__", "__spec__") if hasattr(main, k)}
+    main.__spec__ = None  # multiprocessing reads it; without a file either, it imports nothing
+    main.__dict__.pop("__file__", None)
+    try:
+        yield
+    finally:
+        main.__dict__.update(saved)
+
+
+def _stop_helpers() -> None:
+    """The resource tracker would outlive the command by a moment (a process left in the caller's
+    process group). Queues and locks are collected first: their finalisers would start it again."""
     import gc
     from multiprocessing import resource_tracker
 
