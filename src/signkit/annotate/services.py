@@ -430,10 +430,6 @@ class Corpus:
                                 .where(WorkSession.user_id == user.id))
         return float(seconds) / 3600
 
-    def vocabulary(self) -> list[tuple[str, int]]:
-        """Glosses typed so far with their counts, most frequent first."""
-        return [(g, n) for g, n, _ in self._gloss_use()]
-
     def _gloss_use(self) -> list[tuple[str, int, set[int]]]:
         """Each gloss with its count and the annotators who typed it, most frequent first."""
         from collections import Counter, defaultdict

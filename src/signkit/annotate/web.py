@@ -354,8 +354,9 @@ def _annotator_routes(app: FastAPI) -> None:
     def media(request: Request, path: str, user: User_):
         """Files of the media folder only; Starlette answers Range requests (206) for seeking."""
         root: Path = request.app.state.media
-        parts = Path(path).parts
-        if "\x00" in path or any(p.startswith(".") for p in parts) or Path(path).suffix not in MEDIA_SUFFIXES:
+        asked = Path(path)
+        hidden = any(p.startswith(".") for p in asked.parts)
+        if "\x00" in path or hidden or asked.suffix not in MEDIA_SUFFIXES:
             raise NotFound("no such media file")
         target = (root / path).resolve()
         if not target.is_relative_to(root) or not target.is_file():
