@@ -171,3 +171,15 @@ def test_help_sentences_wrap_at_the_terminal_not_at_the_docstrings_breaks():
     text = signkit("predict", "--help", columns=60).stdout
     help_ = " ".join(" ".join(line.strip("│ ").split()) for line in text.splitlines())
     assert "with probabilities; for a continuous" in help_
+
+
+@pytest.mark.parametrize("args", [["--help"], ["train", "--help"], ["info", "--help"]])
+def test_help_imports_no_torch(args):
+    """Help is instant: the heavy frameworks are imported by the commands that use them only."""
+    code = ("import sys\nfrom signkit.cli.app import main\nsys.argv = ['signkit', *sys.argv[1:]]\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('torch', 'lightning', 'onnxruntime', 'mediapipe', 'sklearn')"
+            " if m in sys.modules))")
+    r = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip().splitlines()[-1] == "[]", r.stdout[-400:]

@@ -153,3 +153,17 @@ def test_cli_ablate_on_one_signer_falls_back_to_the_random_split(tmp_path):
     assert r.returncode == 0, r.stderr
     html = (tmp_path / "report.html").read_text()
     assert "<td class=\"text\">hands+mouth</td>" in html and html.count("data:image/png;base64,") == 1
+
+
+def test_baseline_and_evaluation_folders_record_their_kind(tmp_path):
+    from signkit.runs import kind_of, read_info
+
+    r = signkit("baseline", "synthetic:3x3", "--split", "loso", "--length", "8", "-o", str(tmp_path / "b"))
+    assert r.returncode == 0, r.stderr
+    r = signkit("evaluate", str(tmp_path / "b"), "synthetic:3x3", "-o", str(tmp_path / "e"))
+    assert r.returncode == 0, r.stderr
+    assert kind_of(tmp_path / "b") == "baseline" and kind_of(tmp_path / "e") == "evaluation"
+    info = read_info(tmp_path / "b")
+    assert info["dataset"] == "synthetic:3x3" and "baseline" in info["command"]
+    assert info["started"] <= info["ended"] and "numpy" in info["versions"]
+    assert read_info(tmp_path / "e")["run"] == str(tmp_path / "b")

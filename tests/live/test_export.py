@@ -103,6 +103,10 @@ def _top1(run, pose) -> str:
 
 
 def test_the_exported_folder_runs_without_torch(synthetic_export, tmp_path):
+    from signkit.runs import kind_of, read_info
+
+    assert kind_of(synthetic_export) == "export"
+    assert read_info(synthetic_export)["source"].endswith("run")
     sample = load_dataset("synthetic:3x6").samples[5]
     write_pose(sample, tmp_path / "sign.pose")
     script = tmp_path / "no_torch.py"

@@ -118,3 +118,37 @@ def test_ensemble_of_run_folders_and_its_errors(two_crossvals, tmp_path):
     (unfinished / "repeat0_fold2" / "metrics.json").unlink()
     r = _signkit("ensemble", str(root / "joints"), str(unfinished), "-o", str(tmp_path / "y"))
     assert r.returncode != 0 and "not finished crossval runs" in r.stderr and "repeat0_fold2" in r.stderr
+
+
+def test_every_folder_tells_its_kind_and_an_old_one_still_loads(two_crossvals, tmp_path):
+    """run.json in each folder; a folder written before run.json existed is read by its files."""
+    from signkit.errors import PoseFileError
+    from signkit.runs import RUN_INFO, kind_of, read_info
+
+    root = two_crossvals
+    assert kind_of(root / "joints") == "crossval"
+    fold = root / "joints" / "repeat0_fold0"
+    info = read_info(fold)
+    assert info["kind"] == "train" and info["dataset"] == "synthetic:3x3"
+    assert {"signkit", "python", "torch", "lightning"} <= set(info["versions"])
+    assert info["cores"] >= 1 and info["ended"] >= info["started"]
+    assert "commit" in info  # the checkout's commit, or None outside a git checkout
+    ens = write_ensemble([fold, root / "bones" / "repeat0_fold0"], tmp_path / "ens")
+    assert kind_of(ens) == "ensemble"
+
+    old = tmp_path / "old"
+    shutil.copytree(fold, old)
+    (old / RUN_INFO).unlink()  # as the main of before run.json wrote it
+    assert kind_of(old) == "train"
+    assert isinstance(load_model(old), LoadedRun)
+    old_cv = tmp_path / "old_cv"
+    old_cv.mkdir()
+    shutil.copy2(root / "joints" / "summary.json", old_cv / "summary.json")
+    assert kind_of(old_cv) == "crossval"
+
+    with pytest.raises(PoseFileError, match="not a folder signkit wrote"):
+        kind_of(tmp_path)
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / RUN_INFO).write_text('{"kind": "nonsense"}')
+    with pytest.raises(PoseFileError, match="no known kind"):
+        kind_of(tmp_path / "bad")

@@ -27,6 +27,7 @@ from signkit.errors import ConfigError, PoseFileError
 from signkit.reports import metrics as M
 from signkit.reports.plots import ablation_png
 from signkit.reports.tables import write_confusion, write_evaluation
+from signkit.runs import BASELINE_INFO, BASELINE_MODEL, METRICS, VOCAB, now, write_info
 
 METRIC_NAMES = {"top1": "top-1", "top5": "top-5", "macro_f1": "macro-F1", "merged_top1": "merged top-1",
                 # continuous recognition (task: ctc): gloss error rates
@@ -80,6 +81,7 @@ def run_baseline(ds: Dataset, cfg: BaselineConfig, out_dir: str | Path | None = 
     """Train and test on every fold of ``cfg.repeats`` seeded splits; returns metrics per run
     and their mean/std, and writes them (with splits, vocabulary, confusion) to ``out_dir``.
     ``progress(message)`` says what runs; ``on_fold(folds done, folds in all)`` counts."""
+    started = now()
     merge = _merge_fn(cfg.merge)
     indices = dedup_indices(ds.samples) if cfg.dedup else np.arange(len(ds))
     glosses, signers = ds.glosses, ds.signers
@@ -119,10 +121,11 @@ def run_baseline(ds: Dataset, cfg: BaselineConfig, out_dir: str | Path | None = 
         final = make_classifier(cfg.classifier, **cfg.classifier_params)
         _fit_quietly(final, features[indices], glosses[indices])
         save_model(Path(out_dir), final, feat_cfg, vocab)
+        write_info(out_dir, "baseline", started=started, dataset=ds.name)
     return result
 
 
-MODEL_FILE, MODEL_INFO = "model.skops", "model.json"
+MODEL_FILE, MODEL_INFO = BASELINE_MODEL, BASELINE_INFO
 _PICKLED_MODEL = "model.joblib"  # written before skops; a pickle, never opened
 
 
@@ -195,8 +198,8 @@ def evaluate_saved(run_dir: str | Path, ds: Dataset, merge: str | None = None,
 def _write_outputs(out: Path, result: dict[str, Any], cm: np.ndarray, splits: dict) -> None:
     out.mkdir(parents=True, exist_ok=True)
     vocab = result["vocabulary"]
-    (out / "metrics.json").write_text(json.dumps(result, indent=2))
-    save_vocabulary(vocab, out / "vocabulary.json")
+    (out / METRICS).write_text(json.dumps(result, indent=2))
+    save_vocabulary(vocab, out / VOCAB)
     save_splits([f for folds in splits.values() for f in folds], out / SPLIT_FILE,
                 dataset=result["dataset"], repeats=list(splits))
     write_confusion(out, cm, vocab, f"{result['config']['groups']} ({result['config']['split']})")

@@ -459,6 +459,7 @@ def evaluate(
     signer too, and writes alignments.csv and posteriors.png."""
     from signkit.baselines.experiment import METRIC_NAMES, evaluate_saved
     from signkit.data.dataset import load_dataset
+    from signkit.runs import write_info
 
     with console.status(f"loading {dataset}"):
         ds = load_dataset(dataset)
@@ -483,6 +484,7 @@ def evaluate(
     for signer, r in per_signer.items():
         table.add_row(escape(signer), *[f"{100 * r[k]:.2f}" for k in report])
     print_table(table, markdown=(out or run_dir / "evaluation") / "evaluation.md")
+    write_info(out or run_dir / "evaluation", "evaluation", run=str(run_dir), dataset=ds.name)
     console.print(f"report: {out or run_dir / 'evaluation'}")
 
 

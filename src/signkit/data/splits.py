@@ -16,9 +16,10 @@ from sklearn.model_selection import train_test_split
 from signkit.data.dataset import Dataset
 from signkit.errors import ConfigError, PoseFileError
 from signkit.registry import Registry
+from signkit.runs import SPLITS
 
 Fold = dict[str, list[int]]
-SPLIT_FILE = "splits.json"  # the name every run folder (baseline, train, ensemble) saves its folds under
+SPLIT_FILE = SPLITS  # the name every run folder (baseline, train, ensemble) saves its folds under
 SPLITS: Registry[Callable[..., list[Fold]]] = Registry("split")
 
 

@@ -25,10 +25,10 @@ from signkit.data.dataset import load_dataset
 from signkit.data.splits import SPLIT_FILE, split_from_file
 from signkit.errors import ConfigError, PoseFileError
 from signkit.export.runner import EXPORT, FP32, INT8, MEMBERS, load_exported
+from signkit.runs import CONFIG, LAYOUT, VOCAB, now, write_info
 from signkit.training.arrays import to_array
 from signkit.training.ensemble import ENSEMBLE, EnsembleRun
 from signkit.training.predict import LoadedRun, load_model
-from signkit.training.run import CONFIG, LAYOUT, VOCAB
 
 OPSET = 18
 CALIBRATION = 256  # training poses checking int8 against fp32 (half of them calibrate the static kind)
@@ -113,11 +113,13 @@ def export_run(run_dir: str | Path, out_dir: str | Path, int8: bool = False, dat
         raise ConfigError(f"{out}: export into a new folder, not the run itself")
     if out.exists() and not (out / EXPORT).exists() and (not out.is_dir() or any(out.iterdir())):
         raise ConfigError(f"{out}: exists and is not an export folder; choose another -o")
+    started = now()
     run = load_model(src)
     out.parent.mkdir(parents=True, exist_ok=True)
     building = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
     try:
         info = _export_into(run, src, building, int8, dataset, on_step)
+        write_info(building, "export", started=started, source=str(src), int8=int8)
         _replace(building, out)
     finally:
         shutil.rmtree(building, ignore_errors=True)

@@ -18,11 +18,11 @@ from signkit.data.dataset import read_vocabulary
 from signkit.errors import ConfigError, PoseFileError
 from signkit.extras import require
 from signkit.pose.layout import Layout
+from signkit.runs import CONFIG, EXPORT, FP32, INT8, LAYOUT, MEMBERS, VOCAB
 from signkit.training.config import read_config
 from signkit.training.predict import ModelRun
-from signkit.training.run import CONFIG, LAYOUT, VOCAB
 
-EXPORT, FP32, INT8, MEMBERS = "export.json", "model.onnx", "model.int8.onnx", "members"
+__all__ = ["EXPORT", "FP32", "INT8", "MEMBERS", "OnnxRun", "load_exported", "session"]
 
 
 def session(path: str | Path, threads: int = 1) -> Any:

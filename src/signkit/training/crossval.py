@@ -9,10 +9,9 @@ from typing import Any
 
 from signkit.baselines.experiment import METRIC_NAMES, format_summary, summarise
 from signkit.data.dataset import load_dataset
+from signkit.runs import CHECKPOINTS, METRICS, SUMMARY, begin, finish
 from signkit.training.config import Recipe
-from signkit.training.run import CHECKPOINTS, METRICS, train
-
-SUMMARY = "summary.json"
+from signkit.training.run import train
 
 
 def count_folds(ds, recipe: Recipe) -> int:
@@ -28,6 +27,7 @@ def crossval(recipe: Recipe, out_dir: str | Path, repeats: int = 1, progress_bar
     out = Path(out_dir)
     ds = load_dataset(recipe.data.dataset)
     folds = count_folds(ds, recipe)
+    started = begin(out, "crossval", dataset=ds.name)
     runs = []
     for r in range(repeats):
         for f in range(folds):
@@ -48,5 +48,6 @@ def crossval(recipe: Recipe, out_dir: str | Path, repeats: int = 1, progress_bar
               "runs": [{k: r[k] for k in ("fold", "test_signers", "epochs", "train_seconds",
                                           *(m for m in METRIC_NAMES if m in r))} for r in runs]}
     (out / SUMMARY).write_text(json.dumps(result, indent=2))
+    finish(out, "crossval", started, dataset=ds.name)
     on_run(len(runs), repeats * folds, f"{recipe.name}: done")
     return result

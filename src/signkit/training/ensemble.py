@@ -25,12 +25,9 @@ from signkit.data.dataset import load_dataset, read_vocabulary, save_vocabulary
 from signkit.data.splits import SPLIT_FILE, split_from_file
 from signkit.errors import ConfigError
 from signkit.pose.pose import Pose
+from signkit.runs import ENSEMBLE, METRICS, SUMMARY, VOCAB, now, write_info
 from signkit.training.config import read_config
-from signkit.training.crossval import SUMMARY
 from signkit.training.predict import LoadedRun, load_run, proba_report, run_files
-from signkit.training.run import METRICS, VOCAB
-
-ENSEMBLE = "ensemble.json"
 
 
 @dataclass
@@ -99,6 +96,7 @@ def write_ensemble(run_dirs: Sequence[str | Path], out_dir: str | Path) -> Path:
         members.append({"path": f"members/{i}", "source": str(run)})
     save_vocabulary(vocabularies[0], out / VOCAB)
     (out / ENSEMBLE).write_text(json.dumps({"members": members}, indent=2))
+    write_info(out, "ensemble", members=[m["source"] for m in members])
     return out
 
 
@@ -121,6 +119,7 @@ def ensemble_crossval(crossval_dirs: Sequence[str | Path], out_dir: str | Path,
     if not folds or unfinished:
         raise ConfigError(f"not finished crossval runs of the same folds: {', '.join(unfinished) or dirs[0]}")
     dataset = cache(load_dataset)
+    started = now()
     runs = []
     for fold in folds:
         on_fold(f"ensemble: {fold}")
@@ -143,4 +142,5 @@ def ensemble_crossval(crossval_dirs: Sequence[str | Path], out_dir: str | Path,
     result = {"name": "ensemble", "members": [str(d) for d in dirs], "dataset": first["dataset"],
               "folds": len(folds), "summary": summary, "table": format_summary(summary), "runs": runs}
     (out / SUMMARY).write_text(json.dumps(result, indent=2))
+    write_info(out, "ensemble_crossval", started=started, members=[str(d) for d in dirs])
     return result

@@ -13,8 +13,8 @@ from signkit.errors import ConfigError, PoseFileError
 from signkit.pose.layout import Layout
 from signkit.pose.pose import Pose
 from signkit.reports import metrics as M
+from signkit.runs import CHECKPOINTS, CONFIG, LAYOUT, VOCAB, find_kind
 from signkit.training.config import Recipe, read_config
-from signkit.training.run import CHECKPOINTS, CONFIG, LAYOUT, VOCAB
 
 if TYPE_CHECKING:
     from signkit.training.ensemble import EnsembleRun
@@ -131,13 +131,16 @@ class LoadedRun(ModelRun):
 def load_model(run_dir: str | Path, checkpoint: str = "best") -> ModelRun | EnsembleRun:
     """A run folder of ``signkit train``, an ensemble folder of ``signkit ensemble`` or an
     exported folder of ``signkit export`` (run by onnxruntime, without torch)."""
-    # Lazy: export sits above training; only a folder it wrote brings it in.
-    from signkit.export.runner import is_exported, load_exported
-    from signkit.training.ensemble import is_ensemble, load_ensemble
+    kind = find_kind(run_dir)
+    if kind == "export":  # lazy: export sits above training; only a folder it wrote brings it in
+        from signkit.export.runner import load_exported
 
-    if is_exported(run_dir):
         return load_exported(run_dir)
-    return load_ensemble(run_dir) if is_ensemble(run_dir) else load_run(run_dir, checkpoint)
+    if kind == "ensemble":
+        from signkit.training.ensemble import load_ensemble
+
+        return load_ensemble(run_dir)
+    return load_run(run_dir, checkpoint)  # names the missing file of anything else
 
 
 def run_files(run_dir: str | Path, checkpoint: str = "best") -> list[Path]:
@@ -182,10 +185,8 @@ def evaluate_poses(run: LoadedRun | EnsembleRun, prepared: list[Pose], glosses: 
 
 
 def is_deep_run(run_dir: str | Path) -> bool:
-    from signkit.export.runner import is_exported
-    from signkit.training.ensemble import is_ensemble
-
-    return (Path(run_dir) / CHECKPOINTS).is_dir() or is_ensemble(run_dir) or is_exported(run_dir)
+    """A folder :func:`load_model` reads (train, ensemble, export), not a baseline's."""
+    return find_kind(run_dir) in ("train", "ensemble", "export")
 
 
 def evaluate_run(run_dir: str | Path, ds, merge: str | None = None, out_dir: str | Path | None = None,

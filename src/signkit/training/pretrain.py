@@ -17,6 +17,7 @@ import numpy as np
 
 from signkit.errors import ConfigError, PoseFileError
 from signkit.pose.layout import Layout
+from signkit.runs import PRETRAIN, begin, finish
 from signkit.training.config import DataConfig, Recipe, read_config, save_config
 from signkit.training.run import (
     CHECKPOINTS,
@@ -28,7 +29,7 @@ from signkit.training.run import (
     use_cores,
 )
 
-SUMMARY = "pretrain.json"
+SUMMARY = PRETRAIN
 
 
 def corpus_path(recipe: Recipe) -> Path:
@@ -114,7 +115,7 @@ def pretrain(recipe: Recipe, out_dir: str | Path, resume: bool = False, progress
     edges = selection_edges(layout, np.arange(len(layout))).tolist()
     module = task.module(recipe, len(layout), edges, [])
     use_cores(tr.devices)
-    out.mkdir(parents=True, exist_ok=True)
+    started = begin(out, "pretrain", corpus=str(path))
     save_config(recipe, out / CONFIG)
     (out / LAYOUT).write_text(json.dumps(layout.to_dict()))
 
@@ -137,6 +138,7 @@ def pretrain(recipe: Recipe, out_dir: str | Path, resume: bool = False, progress
                "train_seconds": round(seconds, 1),
                "parameters": sum(p.numel() for p in module.model.encoder.parameters())}
     (out / SUMMARY).write_text(json.dumps(summary, indent=2))
+    finish(out, "pretrain", started, corpus=str(path))
     return summary
 
 

@@ -21,10 +21,10 @@ from signkit.data.dataset import Dataset, load_dataset, save_vocabulary
 from signkit.data.duplicates import dedup_indices
 from signkit.data.splits import SPLIT_FILE, make_splits, save_splits
 from signkit.errors import ConfigError
+from signkit.runs import CHECKPOINTS, CONFIG, LAYOUT, METRICS, VOCAB, begin, finish
 from signkit.training.config import Recipe, TrainerConfig, save_config
 
-CONFIG, VOCAB, LAYOUT, METRICS = "config.yaml", "vocabulary.json", "layout.json", "metrics.json"
-CHECKPOINTS = "checkpoints"
+__all__ = ["CHECKPOINTS", "CONFIG", "LAYOUT", "METRICS", "VOCAB", "train"]
 
 
 def _quiet_lightning() -> None:
@@ -136,7 +136,7 @@ def train(recipe: Recipe, out_dir: str | Path, resume: bool = False, progress_ba
     val_set = subset("val", False) if fold["val"] else subset("test", False)
     module = modality.module(task, recipe, [ds.samples[i] for i in used], list(prepared.values()), vocab)
     if not _is_child_rank():
-        out.mkdir(parents=True, exist_ok=True)
+        started = begin(out, "train", dataset=ds.name)
         save_config(recipe, out / CONFIG)
         save_vocabulary(vocab, out / VOCAB)
         modality.write_run_files(out, prepared[used[0]])
@@ -157,9 +157,9 @@ def train(recipe: Recipe, out_dir: str | Path, resume: bool = False, progress_ba
     seconds = time.perf_counter() - start
     if not trainer.is_global_zero:
         return {}
-    from signkit.training.predict import load_model
+    from signkit.training.predict import load_run
 
-    report = task.evaluate(load_model(out), [prepared[i] for i in fold["test"]],
+    report = task.evaluate(load_run(out), [prepared[i] for i in fold["test"]],
                            glosses[fold["test"]].tolist(), data.merge)
     epochs = trainer.current_epoch
     metrics = {"name": recipe.name, "task": recipe.task, "dataset": ds.name, "encoder": recipe.model.encoder,
@@ -173,4 +173,5 @@ def train(recipe: Recipe, out_dir: str | Path, resume: bool = False, progress_ba
                "train_samples_per_s": round(len(train_set) * max(epochs, 1) / seconds, 1) if seconds else 0,
                "parameters": sum(p.numel() for p in module.parameters()), **report}
     (out / METRICS).write_text(json.dumps(metrics, indent=2))
+    finish(out, "train", started, dataset=ds.name)
     return metrics
