@@ -25,12 +25,13 @@ from signkit.errors import PoseFileError
 RUN_INFO = "run.json"
 CONFIG, VOCAB, LAYOUT, METRICS = "config.yaml", "vocabulary.json", "layout.json", "metrics.json"
 CHECKPOINTS = "checkpoints"
-SPLITS = "splits.json"
+SPLIT_FILE = "splits.json"
 SUMMARY = "summary.json"  # crossval and ensembles of crossvals: mean and std over the folds
 PRETRAIN = "pretrain.json"
 ENSEMBLE = "ensemble.json"
 EXPORT, FP32, INT8, MEMBERS = "export.json", "model.onnx", "model.int8.onnx", "members"
 BASELINE_MODEL, BASELINE_INFO = "model.skops", "model.json"
+PICKLED_BASELINE = "model.joblib"  # written before skops; a pickle, never opened
 EVALUATION = "evaluation.json"
 
 #: kind -> what wrote it
@@ -44,8 +45,6 @@ KINDS = {
     "baseline": "signkit baseline",
     "evaluation": "signkit evaluate",
 }
-# Kinds that reload as one model (``signkit predict`` / ``evaluate``).
-MODEL_KINDS = ("train", "ensemble", "export", "baseline")
 PACKAGES = ("torch", "lightning", "onnxruntime", "scikit-learn", "numpy", "mediapipe")
 
 
@@ -56,13 +55,16 @@ def _infer_kind(folder: Path) -> str | None:
     if (folder / ENSEMBLE).is_file():
         return "ensemble"
     if (folder / SUMMARY).is_file():
-        summary = json.loads((folder / SUMMARY).read_text())
-        return "ensemble_crossval" if "members" in summary else "crossval"
+        try:
+            summary = json.loads((folder / SUMMARY).read_text())
+        except (OSError, ValueError) as exc:
+            raise PoseFileError(folder / SUMMARY, f"not a readable summary ({exc})") from None
+        return "ensemble_crossval" if isinstance(summary, dict) and "members" in summary else "crossval"
     if (folder / PRETRAIN).is_file():
         return "pretrain"
     if (folder / CHECKPOINTS).is_dir():
         return "train"
-    if (folder / BASELINE_MODEL).is_file() or (folder / "model.joblib").is_file():
+    if (folder / BASELINE_MODEL).is_file() or (folder / PICKLED_BASELINE).is_file():
         return "baseline"
     if (folder / EVALUATION).is_file():
         return "evaluation"
@@ -133,7 +135,7 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _is_child_rank() -> bool:
+def is_child_rank() -> bool:
     """True in the extra processes that DDP starts: only the main process writes ``run.json``."""
     return os.environ.get("LOCAL_RANK", "0") != "0"
 
@@ -146,7 +148,7 @@ def write_info(folder: str | Path, kind: str, **extra: Any) -> dict[str, Any]:
     info = {"kind": kind, "command": sys.orig_argv, "started": at,
             **environment(), **extra}
     info.setdefault("ended", at)
-    if not _is_child_rank():
+    if not is_child_rank():
         Path(folder).mkdir(parents=True, exist_ok=True)
         (Path(folder) / RUN_INFO).write_text(json.dumps(info, indent=2))
     return info

@@ -27,7 +27,7 @@ from signkit.errors import ConfigError, PoseFileError
 from signkit.reports import metrics as M
 from signkit.reports.plots import ablation_png
 from signkit.reports.tables import write_confusion, write_evaluation
-from signkit.runs import BASELINE_INFO, BASELINE_MODEL, METRICS, VOCAB, now, write_info
+from signkit.runs import BASELINE_INFO, BASELINE_MODEL, METRICS, PICKLED_BASELINE, VOCAB, now, write_info
 
 METRIC_NAMES = {"top1": "top-1", "top5": "top-5", "macro_f1": "macro-F1", "merged_top1": "merged top-1",
                 # continuous recognition (task: ctc): gloss error rates
@@ -125,8 +125,6 @@ def run_baseline(ds: Dataset, cfg: BaselineConfig, out_dir: str | Path | None = 
     return result
 
 
-MODEL_FILE, MODEL_INFO = BASELINE_MODEL, BASELINE_INFO
-_PICKLED_MODEL = "model.joblib"  # written before skops; a pickle, never opened
 
 
 def save_model(out: Path, pipeline: Any, feat_cfg: FeatureConfig, vocab: list[str]) -> Path:
@@ -134,9 +132,10 @@ def save_model(out: Path, pipeline: Any, feat_cfg: FeatureConfig, vocab: list[st
     feature settings and vocabulary: enough to evaluate later."""
     import skops.io
 
-    path = out / MODEL_FILE
+    path = out / BASELINE_MODEL
     skops.io.dump(pipeline, path)
-    (out / MODEL_INFO).write_text(json.dumps({"features": asdict(feat_cfg), "vocabulary": vocab}, indent=2))
+    info = {"features": asdict(feat_cfg), "vocabulary": vocab}
+    (out / BASELINE_INFO).write_text(json.dumps(info, indent=2))
     return path
 
 
@@ -152,10 +151,10 @@ def load_model(run_dir: str | Path) -> tuple[Any, dict[str, Any]]:
     import skops.io
 
     run_dir = Path(run_dir)
-    path = run_dir / MODEL_FILE
+    path = run_dir / BASELINE_MODEL
     if not path.exists():
-        if (run_dir / _PICKLED_MODEL).exists():
-            raise PoseFileError(run_dir / _PICKLED_MODEL, "a pickled baseline (older signkit); pickles can "
+        if (run_dir / PICKLED_BASELINE).exists():
+            raise PoseFileError(run_dir / PICKLED_BASELINE, "a pickled baseline (older signkit); pickles can "
                                 "run code when opened, so signkit does not: run `signkit baseline` again")
         raise PoseFileError(path, "no saved baseline model in this run folder")
     try:
@@ -168,7 +167,7 @@ def load_model(run_dir: str | Path) -> tuple[Any, dict[str, Any]]:
                                   f"({', '.join(refused[:5])})")
     try:
         pipeline = skops.io.load(path, trusted=untrusted)
-        info = json.loads((run_dir / MODEL_INFO).read_text())
+        info = json.loads((run_dir / BASELINE_INFO).read_text())
         FeatureConfig(**info["features"])
         info["vocabulary"] = [str(g) for g in info["vocabulary"]]
     except (OSError, ValueError, KeyError, TypeError) as exc:

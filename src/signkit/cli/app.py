@@ -461,6 +461,7 @@ def evaluate(
     from signkit.data.dataset import load_dataset
     from signkit.runs import write_info
 
+    where = out or run_dir / "evaluation"
     with console.status(f"loading {dataset}"):
         ds = load_dataset(dataset)
         if test_part:
@@ -471,9 +472,9 @@ def evaluate(
 
         decode = {k: v for k, v in (("beam_width", beam), ("lm_order", lm_order)) if v is not None}
         if is_deep_run(run_dir):
-            report = evaluate_run(run_dir, ds, merge, out or run_dir / "evaluation", decode)
+            report = evaluate_run(run_dir, ds, merge, where, decode)
         else:
-            report = evaluate_saved(run_dir, ds, merge, out or run_dir / "evaluation")
+            report = evaluate_saved(run_dir, ds, merge, where)
     per_signer = report.pop("per_signer", {})
     table = Table(title=escape(f"{run_dir} on {ds.name} ({len(ds)} samples)"))
     if per_signer:
@@ -483,9 +484,9 @@ def evaluate(
     table.add_row(*(["all"] if per_signer else []), *[f"{100 * v:.2f}" for v in report.values()])
     for signer, r in per_signer.items():
         table.add_row(escape(signer), *[f"{100 * r[k]:.2f}" for k in report])
-    print_table(table, markdown=(out or run_dir / "evaluation") / "evaluation.md")
-    write_info(out or run_dir / "evaluation", "evaluation", run=str(run_dir), dataset=ds.name)
-    console.print(f"report: {out or run_dir / 'evaluation'}")
+    print_table(table, markdown=where / "evaluation.md")
+    write_info(where, "evaluation", run=str(run_dir), dataset=ds.name)
+    console.print(f"report: {where}")
 
 
 @app.command()

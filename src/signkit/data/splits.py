@@ -16,10 +16,9 @@ from sklearn.model_selection import train_test_split
 from signkit.data.dataset import Dataset
 from signkit.errors import ConfigError, PoseFileError
 from signkit.registry import Registry
-from signkit.runs import SPLITS
+from signkit.runs import SPLIT_FILE as SPLIT_FILE  # every run folder saves its folds under it
 
 Fold = dict[str, list[int]]
-SPLIT_FILE = SPLITS  # the name every run folder (baseline, train, ensemble) saves its folds under
 SPLITS: Registry[Callable[..., list[Fold]]] = Registry("split")
 
 

@@ -29,8 +29,6 @@ from signkit.training.run import (
     use_cores,
 )
 
-SUMMARY = PRETRAIN
-
 
 def corpus_path(recipe: Recipe) -> Path:
     loader, _, path = recipe.data.dataset.partition(":")
@@ -137,7 +135,7 @@ def pretrain(recipe: Recipe, out_dir: str | Path, resume: bool = False, progress
                "epochs": trainer.current_epoch, "best_val_loss": float(checkpoint.best_model_score or 0.0),
                "train_seconds": round(seconds, 1),
                "parameters": sum(p.numel() for p in module.model.encoder.parameters())}
-    (out / SUMMARY).write_text(json.dumps(summary, indent=2))
+    (out / PRETRAIN).write_text(json.dumps(summary, indent=2))
     finish(out, "pretrain", started, corpus=str(path))
     return summary
 

@@ -21,7 +21,7 @@ from signkit.data.dataset import Dataset, load_dataset, save_vocabulary
 from signkit.data.duplicates import dedup_indices
 from signkit.data.splits import SPLIT_FILE, make_splits, save_splits
 from signkit.errors import ConfigError
-from signkit.runs import CHECKPOINTS, CONFIG, LAYOUT, METRICS, VOCAB, begin, finish
+from signkit.runs import CHECKPOINTS, CONFIG, LAYOUT, METRICS, VOCAB, begin, finish, is_child_rank
 from signkit.training.config import Recipe, TrainerConfig, save_config
 
 __all__ = ["CHECKPOINTS", "CONFIG", "LAYOUT", "METRICS", "VOCAB", "train"]
@@ -34,11 +34,6 @@ def _quiet_lightning() -> None:
     warnings.filterwarnings("ignore", ".*does not have many workers.*")
     warnings.filterwarnings("ignore", ".*LeafSpec.*")
     warnings.filterwarnings("ignore", ".*TensorBoard.*")
-
-
-def _is_child_rank() -> bool:
-    """True in the extra processes that DDP starts (they re-run the same command)."""
-    return os.environ.get("LOCAL_RANK", "0") != "0"
 
 
 def fold_indices(ds: Dataset, recipe: Recipe) -> dict[str, list[int]]:
@@ -66,7 +61,7 @@ def _check_out_dir(out: Path, resume: bool) -> None:
     if resume:
         if not (out / CHECKPOINTS / "last.ckpt").is_file():
             raise ConfigError(f"{out}: nothing to resume (no {CHECKPOINTS}/last.ckpt)")
-    elif (out / CONFIG).exists() and not _is_child_rank():
+    elif (out / CONFIG).exists() and not is_child_rank():
         raise ConfigError(f"{out} already holds a run; use --resume to continue it or another folder")
 
 
@@ -135,7 +130,7 @@ def train(recipe: Recipe, out_dir: str | Path, resume: bool = False, progress_ba
     train_set = subset("train", True)
     val_set = subset("val", False) if fold["val"] else subset("test", False)
     module = modality.module(task, recipe, [ds.samples[i] for i in used], list(prepared.values()), vocab)
-    if not _is_child_rank():
+    if not is_child_rank():
         started = begin(out, "train", dataset=ds.name)
         save_config(recipe, out / CONFIG)
         save_vocabulary(vocab, out / VOCAB)
