@@ -23,6 +23,7 @@ from signkit.cli.console import console, err_console, print_table, progress_bar
 from signkit.cli.corpus import app as corpus_app
 from signkit.cli.deploy import export, recognize
 from signkit.cli.extract import extract
+from signkit.cli.nonmanual import app as nonmanual_app
 from signkit.cli.train import crossval, ensemble, models, predict, pretrain, train
 from signkit.errors import SignkitError
 
@@ -32,6 +33,7 @@ app = typer.Typer(help="signkit: sign language processing toolkit.", no_args_is_
 app.command()(extract)
 app.add_typer(annotate_app, name="annotate")
 app.add_typer(corpus_app, name="corpus")
+app.add_typer(nonmanual_app, name="nonmanual")
 for _command in (train, pretrain, crossval, ensemble, models, predict, export, recognize):
     app.command()(_command)
 
@@ -219,9 +221,14 @@ data_app = typer.Typer(help="Inspect datasets and build continuous sequences.", 
                        rich_markup_mode="markdown")
 app.add_typer(data_app, name="data")
 
-DatasetArg = Annotated[str, typer.Argument(help="LOADER:PATH, e.g. krsl20:data/krsl20.npz "
-                                                "(loaders: krsl20, mp_array, pose_dir, openpose_dir, "
-                                                "synthetic e.g. synthetic:5x12)")]
+def _dataset_help() -> str:
+    from signkit.data.dataset import DATASETS
+
+    return (f"LOADER:PATH, e.g. krsl20:data/krsl20.npz or synthetic:5x12 (loaders: "
+            f"{', '.join(DATASETS)})")
+
+
+DatasetArg = Annotated[str, typer.Argument(help=_dataset_help())]
 
 
 @data_app.command("check")

@@ -84,13 +84,15 @@ DATASETS.register("mp_array")(read_mediapipe_npz)
 
 
 def manifest_rows(path: Path, columns: tuple[str, ...] = ("file",), what: str = "pose file",
-                  present: Callable[[Path], bool] = Path.exists
+                  present: Callable[[Path], bool] = Path.exists,
+                  label_columns: tuple[str, ...] = ("gloss",),
                   ) -> Iterator[tuple[int, dict[str, str], Path, Path]]:
     """``(row number, the row's non-empty fields, its file, the manifest)`` for each row of a
     manifest whose first present column of ``columns`` names a file (``what``; a pose may be an
-    OpenPose folder) relative to the manifest's folder or absolute; an empty gloss or a file that
-    is not ``present`` stops with the row. Rows are numbered as a spreadsheet shows them (the
-    header is row 1)."""
+    OpenPose folder) relative to the manifest's folder or absolute, and whose first present
+    column of ``label_columns`` is the label (given as the field ``gloss``); an empty label or a
+    file that is not ``present`` stops with the row. Rows are numbered as a spreadsheet shows
+    them (the header is row 1)."""
     manifest = path / "manifest.csv" if path.is_dir() else path
     named = " or ".join(columns)
     if not manifest.exists():
@@ -98,16 +100,19 @@ def manifest_rows(path: Path, columns: tuple[str, ...] = ("file",), what: str = 
     with manifest.open(newline="", encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
     column = next((c for c in columns if rows and c in rows[0]), None)
-    if column is None or not {"gloss", "signer"} <= set(rows[0]):
-        raise PoseFileError(manifest, f"manifest needs columns {named}, gloss, signer and at least one row")
+    label = next((c for c in label_columns if rows and c in rows[0]), None)
+    if column is None or label is None or "signer" not in rows[0]:
+        raise PoseFileError(manifest, f"manifest needs columns {named}, {' or '.join(label_columns)}, "
+                                      "signer and at least one row")
     root = manifest.parent
     for n, row in enumerate(rows, start=2):
-        if not (row.get("gloss") or "").strip():
-            raise PoseFileError(manifest, f"row {n} ({row.get(column)}): empty gloss")
+        if not (row.get(label) or "").strip():
+            raise PoseFileError(manifest, f"row {n} ({row.get(column)}): empty {label}")
         file = root / (row.get(column) or "")
         if not row.get(column) or not present(file):
             raise PoseFileError(manifest, f"row {n}: {what} {row.get(column)!r} not found in {root}")
-        yield n, {k: v for k, v in row.items() if v not in (None, "")}, file, manifest
+        fields = {k: v for k, v in row.items() if v not in (None, "")}
+        yield n, {**fields, "gloss": fields[label]}, file, manifest
 
 
 def _manifest_loader(path: Path) -> list[Pose]:
@@ -145,6 +150,16 @@ def _video_loader(path: Path):
 
 
 DATASETS.register("video_dir")(_video_loader)
+
+
+def _openface_elan_loader(path: Path) -> list[Pose]:
+    """A folder of OpenFace CSVs with ELAN annotations (see :mod:`signkit.data.openface_elan`)."""
+    from signkit.data.openface_elan import read_openface_elan
+
+    return read_openface_elan(path)
+
+
+DATASETS.register("openface_elan")(_openface_elan_loader)
 
 
 def save_vocabulary(vocabulary: Sequence[str], path: str | Path) -> None:

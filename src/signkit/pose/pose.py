@@ -23,6 +23,10 @@ class Pose:
         layout: names, edges and articulator groups of the K keypoints.
         width, height, depth: frame dimensions in pixels when known (pose-format header).
         metadata: free-form (signer, gloss, source file, ...).
+        channels: named per-frame values that are not keypoints, each ``(T, C)`` float32: an
+            OpenFace head pose (``head_rotation``: pitch, yaw, roll in radians, camera frame;
+            ``head_translation`` in mm), action units, gaze. They follow the frames when a pose
+            is cut or resampled.
     """
 
     data: np.ndarray
@@ -33,6 +37,7 @@ class Pose:
     height: int | None = None
     depth: int | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+    channels: dict[str, np.ndarray] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.data = np.asarray(self.data, dtype=np.float32)
@@ -48,6 +53,11 @@ class Pose:
                 f"data has {self.data.shape[1]} keypoints, layout {self.layout.name!r} has "
                 f"{len(self.layout)}"
             )
+        self.channels = {k: np.asarray(v, dtype=np.float32).reshape(len(v), -1)
+                         for k, v in self.channels.items()}
+        if bad := [k for k, v in self.channels.items() if len(v) != len(self.data)]:
+            raise ValueError(f"channel {bad[0]!r} has {len(self.channels[bad[0]])} frames, the "
+                             f"pose {len(self.data)}")
 
     # ---- shape -------------------------------------------------------------------------
     @property
@@ -78,10 +88,16 @@ class Pose:
     def replace(self, **changes: Any) -> Pose:
         """A copy with some fields changed (arrays are not copied unless given)."""
         changes.setdefault("metadata", dict(self.metadata))
+        frames = len(changes.get("data", self.data))
+        if "channels" not in changes and self.channels and frames != self.num_frames:
+            # A transform that resampled time: each channel takes its nearest original frame.
+            src = np.rint(np.linspace(0, self.num_frames - 1, frames)).astype(np.int64)
+            changes["channels"] = {k: v[src] for k, v in self.channels.items()}
         return replace(self, **changes)
 
     def copy(self) -> Pose:
-        return self.replace(data=self.data.copy(), confidence=self.confidence.copy())
+        return self.replace(data=self.data.copy(), confidence=self.confidence.copy(),
+                            channels={k: v.copy() for k, v in self.channels.items()})
 
     def select(self, *groups: str) -> Pose:
         """The pose restricted to the named articulator groups (or named selections).
@@ -102,14 +118,18 @@ class Pose:
 
     def frames(self, index: np.ndarray | slice) -> Pose:
         """The pose restricted to some frames (fps unchanged)."""
-        return self.replace(data=self.data[index], confidence=self.confidence[index])
+        return self.replace(data=self.data[index], confidence=self.confidence[index],
+                            channels={k: v[index] for k, v in self.channels.items()})
 
     @staticmethod
     def concat(parts: Sequence[Pose]) -> Pose:
         """Poses of one layout one after another in time; fps, layout, frame size and metadata
         are the first one's."""
-        return parts[0].replace(data=np.concatenate([p.data for p in parts]),
-                                confidence=np.concatenate([p.confidence for p in parts]))
+        return parts[0].replace(
+            data=np.concatenate([p.data for p in parts]),
+            confidence=np.concatenate([p.confidence for p in parts]),
+            channels={k: np.concatenate([p.channels[k] for p in parts]) for k in parts[0].channels
+                      if all(k in p.channels for p in parts)})
 
     def detection_rate(self) -> dict[str, float]:
         """Fraction of frames in which each articulator group has any keypoint detected."""

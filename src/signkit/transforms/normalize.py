@@ -3,6 +3,8 @@ coordinates of undetected keypoints untouched (they carry no meaning)."""
 
 from __future__ import annotations
 
+import warnings
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -11,6 +13,7 @@ from signkit.errors import ConfigError
 from signkit.pose.articulators import HAND_COMPONENTS
 from signkit.pose.layout import Layout
 from signkit.pose.pose import Pose
+from signkit.pose.face import FaceGeometry
 from signkit.transforms.base import fill_frames, keep_undetected, register_transform
 
 _SHOULDERS = (("POSE_LANDMARKS", "LEFT_SHOULDER", "RIGHT_SHOULDER"),
@@ -103,9 +106,15 @@ class HandsRelativeToWrist:
 class FaceRelativeToNose:
     """Express face points relative to the nose (``reference="nose"``: the mean of the
     layout's nose group) or to the face box (``reference="box"``: centre of the face's
-    bounding box, divided by its diagonal)."""
+    bounding box, divided by its diagonal). ``scale="interocular"`` divides by the distance
+    between the eyes' centres in each frame, so the face's size on screen goes too."""
 
     reference: str = "nose"
+    scale: str = "none"
+
+    def __post_init__(self) -> None:
+        if self.scale not in ("none", "interocular"):
+            raise ConfigError(f"face_to_nose: scale must be 'none' or 'interocular', not {self.scale!r}")
 
     def __call__(self, pose: Pose, rng: np.random.Generator) -> Pose:
         groups = pose.layout.groups
@@ -116,7 +125,9 @@ class FaceRelativeToNose:
         if self.reference == "nose":
             if "nose" not in groups:
                 raise ConfigError("face_to_nose: the layout has no nose group")
-            centre = np.nanmean(_nan_where_undetected(pose, list(groups["nose"])), axis=1)
+            with warnings.catch_warnings():  # a frame without a face has no centre: NaN
+                warnings.simplefilter("ignore", RuntimeWarning)
+                centre = np.nanmean(_nan_where_undetected(pose, list(groups["nose"])), axis=1)
             scale = np.ones(len(pose), dtype=np.float32)
         elif self.reference == "box":
             lo, hi = np.nanmin(pts, axis=1), np.nanmax(pts, axis=1)
@@ -125,6 +136,8 @@ class FaceRelativeToNose:
         else:
             raise ConfigError(f"face_to_nose: reference must be 'nose' or 'box', not "
                               f"{self.reference!r}")
+        if self.scale == "interocular":
+            scale = FaceGeometry(pose).interocular
         centre = np.nan_to_num(centre)
         scale = np.where(np.isfinite(scale) & (scale > 1e-8), scale, 1.0)
         out = pose.data.copy()

@@ -5,7 +5,7 @@
 chooses the writer from the path.
 """
 
-from signkit.pose.io import arrays, openhands, openpose, poseformat  # noqa: F401  (registers the formats)
+from signkit.pose.io import arrays, openface, openhands, openpose, poseformat  # noqa: F401  (registers)
 from signkit.pose.io.base import FORMATS, PoseFormat, detect_format, load, read_pose, write_pose
 
 __all__ = ["FORMATS", "PoseFormat", "detect_format", "load", "read_pose", "write_pose"]

@@ -1,0 +1,42 @@
+"""``signkit nonmanual``: non-manual marking as linguists look at it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from signkit.cli.console import console
+
+app = typer.Typer(help="Non-manual features: curves of face measures over time.", no_args_is_help=True,
+                  rich_markup_mode="markdown")
+
+
+@app.command()
+def curves(
+    dataset: Annotated[str, typer.Argument(help="LOADER:PATH with a face, e.g. "
+                                                "openface_elan:../shared/data/krsl_nonmanual")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="Folder for the PNG figures and CSV tables")],
+    measure: Annotated[list[str], typer.Option(help="A face measure, or a left/right pair's stem "
+                                                    "(brow_height); repeat for several")] = ["brow_height"],  # noqa: B006
+    by: Annotated[list[str], typer.Option(help="Group recordings by this manifest column "
+                                               "(sentence_type, signer_group, signer); repeat for several")] = ["sentence_type"],  # noqa: B006
+    align: Annotated[str, typer.Option(help="recording: time 0-1 over each recording; signs: "
+                                            "each ELAN sign of --tier spans one unit")] = "recording",
+    tier: Annotated[str, typer.Option(help="The ELAN tier whose segments are the signs")] = "right-hand",
+    center: Annotated[str, typer.Option(help="none, or signer: subtract each signer's mean")] = "none",
+) -> None:
+    """Mean curves with 95 % confidence bands of face measures per group, over time-normalised
+    recordings: a PNG per measure and grouping, and one tidy long CSV beside it."""
+    from signkit.data.dataset import load_dataset
+    from signkit.reports.curves import compute_curves, write_curves
+
+    ds = load_dataset(dataset)
+    for m in measure:
+        for b in by:
+            c = compute_curves(ds.samples, m, b, align=align, tier=tier, center=center)
+            written = write_curves(c, m, b, out, align)
+            groups = ", ".join(f"{g} {n}" for g, (*_, n) in c.bands.items())
+            console.print(f"{m} by {b} ({groups}): {escape(', '.join(map(str, written)))}")
