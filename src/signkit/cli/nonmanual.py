@@ -21,8 +21,9 @@ def curves(
     out: Annotated[Path, typer.Option("-o", "--out", help="Folder for the PNG figures and CSV tables")],
     measure: Annotated[list[str], typer.Option(help="A face measure, or a left/right pair's stem "
                                                     "(brow_height); repeat for several")] = ["brow_height"],  # noqa: B006
-    by: Annotated[list[str], typer.Option(help="Group recordings by this manifest column "
-                                               "(sentence_type, signer_group, signer); repeat for several")] = ["sentence_type"],  # noqa: B006
+    by: Annotated[list[str], typer.Option(
+        help="Group recordings by this manifest column (sentence_type, signer_group, signer); "
+             "repeat for several")] = ["sentence_type"],  # noqa: B006
     align: Annotated[str, typer.Option(help="recording: time 0-1 over each recording; signs: "
                                             "each ELAN sign of --tier spans one unit")] = "recording",
     tier: Annotated[str, typer.Option(help="The ELAN tier whose segments are the signs")] = "right-hand",

@@ -4,16 +4,15 @@ coordinates of undetected keypoints untouched (they carry no meaning)."""
 from __future__ import annotations
 
 import warnings
-
 from dataclasses import dataclass
 
 import numpy as np
 
 from signkit.errors import ConfigError
 from signkit.pose.articulators import HAND_COMPONENTS
+from signkit.pose.face import FaceGeometry
 from signkit.pose.layout import Layout
 from signkit.pose.pose import Pose
-from signkit.pose.face import FaceGeometry
 from signkit.transforms.base import fill_frames, keep_undetected, register_transform
 
 _SHOULDERS = (("POSE_LANDMARKS", "LEFT_SHOULDER", "RIGHT_SHOULDER"),

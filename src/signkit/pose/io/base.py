@@ -51,8 +51,8 @@ def detect_format(path: str | Path) -> PoseFormat:
     for _, fmt in FORMATS.items():
         if fmt.sniff(p):
             return fmt
-    raise PoseFileError(p, "unrecognised pose format (expected .pose, .npz, .npy, an OpenFace .csv or a folder of "
-                           "OpenPose *_keypoints.json files)")
+    raise PoseFileError(p, "unrecognised pose format (expected .pose, .npz, .npy, an OpenFace .csv "
+                           "or a folder of OpenPose *_keypoints.json files)")
 
 
 def load(path: str | Path) -> list[Pose]:
