@@ -49,7 +49,8 @@ def _load(path: Path, fps: float | None = None):
 
 
 @app.command()
-def info(file: Annotated[Path, typer.Argument(help="A .pose, .npz, .npy or OpenPose folder")]) -> None:
+def info(file: Annotated[Path, typer.Argument(
+        help="A .pose, .npz, .npy, OpenFace .csv or OpenPose folder")]) -> None:
     """Frames, fps, layout and per-group detection rate of a pose file or collection."""
     poses = _load(file)
     first = poses[0]
@@ -72,6 +73,8 @@ def info(file: Annotated[Path, typer.Argument(help="A .pose, .npz, .npy or OpenP
             table.add_row("signers", ", ".join(map(str, sorted(signers))))
     table.add_row("dimensions", str(first.num_dims))
     table.add_row("layout", first.layout.describe())
+    if first.channels:
+        table.add_row("channels", ", ".join(f"{k} ({v.shape[1]})" for k, v in first.channels.items()))
     print_table(table)
     rates = Table(title="frames with the group detected")
     rates.add_column("group")
