@@ -44,12 +44,16 @@ def preprocess_and_select(poses: Sequence[Pose], steps: Sequence[str | dict] | N
                           seed: int = 0) -> list[Pose]:
     """Run ``steps`` (``None``: :func:`default_preprocess`) on whole poses, then keep ``groups``.
 
-    Shared by the baselines and the deep models so both read poses the same way.
+    Shared by the baselines and the deep models so both read poses the same way. Steps run
+    one after another over all the poses, so a collection-wide step sees every pose.
     """
     if not poses:
         return []
     pre = build_transforms(steps if steps is not None else default_preprocess(poses[0].layout), seed=seed)
-    return [pre(p).select(groups) for p in poses]
+    out = list(poses)
+    for step in pre.transforms:  # a step with apply_all needs the whole collection (signer_standardize)
+        out = step.apply_all(out) if hasattr(step, "apply_all") else [step(p, pre.rng) for p in out]
+    return [p.select(groups) for p in out]
 
 
 def sequence_features(poses: Sequence[Pose], cfg: FeatureConfig, seed: int = 0) -> np.ndarray:

@@ -188,3 +188,32 @@ def _hand_length(pose: Pose) -> float | None:
             lengths.append(np.linalg.norm(pose.data[ok, knuckle, :2] - pose.data[ok, wrist, :2], axis=-1))
     d = np.concatenate(lengths) if lengths else np.empty(0)
     return float(d.mean()) if len(d) and d.mean() > 1e-8 else None
+
+
+@register_transform("signer_standardize")
+@dataclass
+class SignerStandardize:
+    """Standardise every keypoint coordinate by its mean and spread over all the frames of
+    the same signer's recordings (``metadata["signer"]``): people's faces differ at rest (how
+    high the brows sit, how open the eyes are), and this takes the person away and keeps what
+    they do. It needs no labels, so a new signer is normalised by their own unlabelled
+    recordings; a lone pose (``signkit predict`` on one file) by itself."""
+
+    def __call__(self, pose: Pose, rng: np.random.Generator) -> Pose:
+        return self.apply_all([pose])[0]
+
+    def apply_all(self, poses: list[Pose]) -> list[Pose]:
+        by_signer: dict[str, list[int]] = {}
+        for i, p in enumerate(poses):
+            by_signer.setdefault(str(p.metadata.get("signer", "")), []).append(i)
+        out = list(poses)
+        for members in by_signer.values():
+            data = np.concatenate([poses[i].data for i in members])
+            det = np.concatenate([poses[i].detected for i in members])[..., None]
+            n = np.maximum(det.sum(axis=0), 1)
+            mean = (data * det).sum(axis=0) / n
+            spread = np.sqrt((((data - mean) * det) ** 2).sum(axis=0) / n)
+            spread = np.where(spread > 1e-8, spread, 1.0)
+            for i in members:
+                out[i] = keep_undetected(poses[i], (poses[i].data - mean) / spread)
+        return out

@@ -34,6 +34,8 @@ class PoseModality(Modality):
         from signkit.models.graph import selection_edges
 
         full = samples[0].layout
+        if not set(prepared[0].layout.keypoints) <= set(full.keypoints):
+            full = prepared[0].layout  # the preprocessing made new points (face_measures)
         keep = full.indices(recipe.data.groups)
         module = task.module(recipe, len(keep), selection_edges(full, keep).tolist(), vocabulary)
         if recipe.model.init_from:
