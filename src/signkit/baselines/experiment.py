@@ -25,14 +25,10 @@ from signkit.data.duplicates import dedup_indices
 from signkit.data.splits import SPLIT_FILE, make_splits, save_splits
 from signkit.errors import ConfigError, PoseFileError
 from signkit.reports import metrics as M
+from signkit.reports.metrics import METRIC_NAMES, format_summary, merge_fn, summarise
 from signkit.reports.plots import ablation_png
 from signkit.reports.tables import write_confusion, write_evaluation
 from signkit.runs import BASELINE_INFO, BASELINE_MODEL, METRICS, PICKLED_BASELINE, VOCAB, now, write_info
-
-METRIC_NAMES = {"top1": "top-1", "top5": "top-5", "macro_f1": "macro-F1", "merged_top1": "merged top-1",
-                # continuous recognition (task: ctc): gloss error rates
-                "wer": "WER", "merged_wer": "merged WER", "sub": "sub", "del": "del", "ins": "ins",
-                "ser": "SER"}
 
 
 @dataclass
@@ -51,22 +47,6 @@ class BaselineConfig:
     preprocess: list[str | dict[str, Any]] | None = None
 
 
-def _merge_fn(spec: str | None) -> Callable[[str], str] | None:
-    if not spec:
-        return None
-    if spec.startswith("s/"):
-        return M.regex_merge(spec)
-    with Path(spec).open(newline="") as fh:
-        mapping = dict(csv.reader(fh))  # two columns: gloss, merged gloss
-    return lambda g: mapping.get(g, g)
-
-
-def summarise(runs: Sequence[dict[str, Any]]) -> dict[str, dict[str, float]]:
-    keys = [k for k in METRIC_NAMES if k in runs[0]]
-    return {k: {"mean": float(np.mean([r[k] for r in runs])),
-                "std": float(np.std([r[k] for r in runs]))} for k in keys}
-
-
 def _fit_quietly(pipeline: Any, x: np.ndarray, y: np.ndarray) -> None:
     """Fit, without a ConvergenceWarning per fold: lbfgs often stops at the default iteration
     cap here, and the fold's accuracy already says how well it did."""
@@ -82,7 +62,7 @@ def run_baseline(ds: Dataset, cfg: BaselineConfig, out_dir: str | Path | None = 
     and their mean/std, and writes them (with splits, vocabulary, confusion) to ``out_dir``.
     ``progress(message)`` says what runs; ``on_fold(folds done, folds in all)`` counts."""
     started = now()
-    merge = _merge_fn(cfg.merge)
+    merge = merge_fn(cfg.merge)
     indices = dedup_indices(ds.samples) if cfg.dedup else np.arange(len(ds))
     glosses, signers = ds.glosses, ds.signers
     vocab = ds.vocabulary
@@ -187,7 +167,7 @@ def evaluate_saved(run_dir: str | Path, ds: Dataset, merge: str | None = None,
     pred = pipeline.predict(x)
     proba = pipeline.predict_proba(x) if hasattr(pipeline, "predict_proba") else None
     report = M.classification_report(ds.glosses, pred, proba, list(pipeline.classes_),
-                                     _merge_fn(merge))
+                                     merge_fn(merge))
     if out_dir is not None:
         write_evaluation(Path(out_dir), ds.name, report, ds.glosses, pred, saved["vocabulary"],
                          f"{Path(run_dir).name} on {ds.name}")
@@ -202,11 +182,6 @@ def _write_outputs(out: Path, result: dict[str, Any], cm: np.ndarray, splits: di
     save_splits([f for folds in splits.values() for f in folds], out / SPLIT_FILE,
                 dataset=result["dataset"], repeats=list(splits))
     write_confusion(out, cm, vocab, f"{result['config']['groups']} ({result['config']['split']})")
-
-
-def format_summary(summary: dict[str, dict[str, float]]) -> dict[str, str]:
-    return {METRIC_NAMES[k]: f"{100 * v['mean']:.2f} ± {100 * v['std']:.2f}"
-            for k, v in summary.items()}
 
 
 def run_ablation(ds: Dataset, group_sets: Sequence[str], cfg: BaselineConfig,

@@ -402,8 +402,9 @@ def baseline(
     out: OutOpt = Path("runs/baseline"),
 ) -> None:
     """Classical baseline (logistic regression on fixed-length sequences) over repeated splits."""
-    from signkit.baselines.experiment import format_summary, run_baseline
+    from signkit.baselines.experiment import run_baseline
     from signkit.data.dataset import load_dataset
+    from signkit.reports.metrics import format_summary
 
     cfg = _baseline_config(groups, split, repeats, classifier, length, sampling, merge, dedup, seed,
                            preprocess)
@@ -467,8 +468,9 @@ def evaluate(
     """Evaluate a trained model on a dataset of the same glosses (its vocabulary is saved). A
     continuous (CTC) run reports WER, its substitutions, deletions and insertions and SER, per
     signer too, and writes alignments.csv and posteriors.png."""
-    from signkit.baselines.experiment import METRIC_NAMES, evaluate_saved
+    from signkit.baselines.experiment import evaluate_saved
     from signkit.data.dataset import load_dataset
+    from signkit.reports.metrics import METRIC_NAMES
     from signkit.runs import write_info
 
     where = out or run_dir / "evaluation"

@@ -41,3 +41,37 @@ def curves(
             written = write_curves(c, m, b, out, align)
             groups = ", ".join(f"{g} {n}" for g, (*_, n) in c.bands.items())
             console.print(f"{m} by {b} ({groups}): {escape(', '.join(map(str, written)))}")
+
+
+@app.command()
+def threshold(
+    dataset: Annotated[str, typer.Argument(help="LOADER:PATH with a face and annotation tiers")],
+    tier: Annotated[str, typer.Option(help="The annotation tier")] = "brows",
+    label: Annotated[str, typer.Option(help="The marker tagged")] = "br_raise",
+    measure: Annotated[str, typer.Option(help="The face measure thresholded")] = "brow_height",
+    out: Annotated[Path | None, typer.Option("-o", "--out", help="Write threshold.json here")] = None,
+) -> None:
+    """The marker-tagging baseline: a signer-standardised face measure above a threshold chosen
+    on the training signers, leave-one-signer-out; frame and segment F1 of the marker."""
+    import json
+
+    from rich.table import Table
+
+    from signkit.baselines.threshold import threshold_baseline
+    from signkit.cli.console import print_table
+    from signkit.data.dataset import load_dataset
+    from signkit.reports.metrics import format_summary, metric_name
+
+    result = threshold_baseline(load_dataset(dataset), tier, label, measure)
+    table = Table(title=escape(f"{measure} > threshold as {label} ({tier}), leave-one-signer-out"))
+    keys = list(result["runs"][0])
+    for k in keys:
+        table.add_column(metric_name(k), justify="right")
+    for r in result["runs"]:
+        table.add_row(*(f"{v:.3f}" if isinstance(v, float) else str(v) for v in r.values()))
+    print_table(table)
+    console.print("  ".join(f"{k}: {v}" for k, v in format_summary(result["summary"]).items()))
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "threshold.json").write_text(json.dumps(result, indent=2))
+        console.print(f"wrote {escape(str(out / 'threshold.json'))}")

@@ -40,7 +40,7 @@ def _recipe(recipe: Path, overrides: list[str] | None, devices: int | None, stra
 
 
 def _print_metrics(title: str, metrics: dict, markdown: Path) -> None:
-    from signkit.baselines.experiment import METRIC_NAMES
+    from signkit.reports.metrics import METRIC_NAMES
 
     table = Table(title=escape(title))
     for k in METRIC_NAMES:
@@ -181,24 +181,28 @@ def predict(
     files: Annotated[list[Path], typer.Argument(help="Pose files (.pose, .npy, ...); videos for a "
                                                      "video model")],
     top: Annotated[int, typer.Option(help="How many glosses to list")] = 5,
-    eaf: Annotated[Path | None, typer.Option(help="CTC runs: write the glosses as an ELAN file "
-                                                  "(a folder when several files are given)")] = None,
+    eaf: Annotated[Path | None, typer.Option(help="CTC and tagging runs: the glosses or markers as "
+                                                  "an ELAN file (a folder for several files)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per file and line (file, "
                                                          "glosses with probabilities or times)")] = False,
 ) -> None:
     """The most probable glosses for each pose file (or video, for a video model), with
-    probabilities; for a continuous (CTC) run, the gloss sequence with start and end times. One
+    probabilities; for a continuous (CTC) run, the gloss sequence with start and end times; for a
+    tagging run, the marker segments with start and end times. One
     line per file, never wrapped. An exported folder runs without torch."""
     from signkit.training.predict import load_model, top_k
+    from signkit.training.tasks import get_task
 
     run = load_model(run_dir)
-    if eaf is not None and run.task != "ctc":
-        raise ConfigError("--eaf needs a continuous (task: ctc) run")
+    task = get_task(run.task)
+    timed_output = run.task != "classify"
+    if eaf is not None and not timed_output:
+        raise ConfigError("--eaf needs a run with timed output (task: ctc or tag)")
     for path in files:
         pose = run.read_input(path)
-        if run.task == "ctc":
+        if timed_output:
             target = eaf if eaf is None or len(files) == 1 else eaf / f"{path.stem}.eaf"
-            _print_sequence(run, path, pose, target, as_json)
+            _print_timed(path, task.timed(run, pose), target, as_json)
             continue
         ranked = top_k(run, pose, top)
         if as_json:
@@ -209,17 +213,23 @@ def predict(
                           soft_wrap=True)
 
 
-def _print_sequence(run, path: Path, pose, eaf: Path | None, as_json: bool) -> None:
-    from signkit.training.tasks.ctc import timed_glosses, write_eaf
+def _print_timed(path: Path, tiers: dict[str, list[tuple[str, float, float]]], eaf: Path | None,
+                 as_json: bool) -> None:
+    """One line per file: each tier's values with their times (a CTC run's one tier: glosses)."""
+    from signkit.data.elan import write_eaf
 
-    glosses = timed_glosses(run, pose)
     if as_json:
-        timed = [{"gloss": g, "start": round(a, 3), "end": round(b, 3)} for g, a, b in glosses]
-        print(json.dumps({"file": str(path), "glosses": timed}, ensure_ascii=False))
+        print(json.dumps({"file": str(path), **{
+            "glosses" if tier == "gloss" else tier: [{"gloss" if tier == "gloss" else "value": v,
+                                                      "start": round(a, 3), "end": round(b, 3)}
+                                                     for v, a, b in spans]
+            for tier, spans in tiers.items()}}, ensure_ascii=False))
     else:
-        listed = ", ".join(escape(f"{g} {a:.2f}-{b:.2f} s") for g, a, b in glosses)
-        console.print(escape(f"{path}: ") + (listed or "(no gloss)"), soft_wrap=True)
+        listed = "; ".join(", ".join(escape(f"{v} {a:.2f}-{b:.2f} s") for v, a, b in spans) or
+                           ("(no gloss)" if tier == "gloss" else f"(no {escape(tier)} marker)")
+                           for tier, spans in tiers.items())
+        console.print(escape(f"{path}: ") + listed, soft_wrap=True)
     if eaf is not None:
         eaf.parent.mkdir(parents=True, exist_ok=True)
-        written = write_eaf(glosses, eaf)
+        written = write_eaf(tiers, eaf, author="signkit predict")
         (err_console if as_json else console).print(f"wrote {written}")

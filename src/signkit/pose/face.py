@@ -228,3 +228,14 @@ def velocity(values: np.ndarray, fps: float) -> np.ndarray:
     if len(values) < 2:
         return np.zeros_like(values)
     return np.gradient(values) * fps
+
+
+def measure_values(pose: Pose, measure: str) -> np.ndarray:
+    """``(T,)`` a registered measure, or the mean of its ``_left`` and ``_right`` pair
+    (``brow_height``)."""
+    names = [measure] if measure in MEASURES else [f"{measure}_{s}" for s in ("left", "right")]
+    if not all(n in MEASURES for n in names):
+        raise ConfigError(f"no face measure {measure!r}; measures: {', '.join(MEASURES)} "
+                          "(or a pair's stem, e.g. brow_height)")
+    values = measures(pose, names)
+    return np.nanmean(np.stack(list(values.values())), axis=0) if len(names) > 1 else values[names[0]]

@@ -22,22 +22,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from signkit.errors import ConfigError
-from signkit.pose.face import MEASURES, measures
+from signkit.pose.face import measure_values
 from signkit.pose.pose import Pose
 
 POINTS = 50  # samples per normalised recording (per sign with align="signs")
 ALIGNS = ("recording", "signs")
-
-
-def measure_values(pose: Pose, measure: str) -> np.ndarray:
-    """``(T,)`` a registered measure, or the mean of its ``_left`` and ``_right`` pair
-    (``brow_height``)."""
-    names = [measure] if measure in MEASURES else [f"{measure}_{s}" for s in ("left", "right")]
-    if not all(n in MEASURES for n in names):
-        raise ConfigError(f"no face measure {measure!r}; measures: {', '.join(MEASURES)} "
-                          "(or a pair's stem, e.g. brow_height)")
-    values = measures(pose, names)
-    return np.nanmean(np.stack(list(values.values())), axis=0) if len(names) > 1 else values[names[0]]
 
 
 def _resample(values: np.ndarray, points: int) -> np.ndarray:

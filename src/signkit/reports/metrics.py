@@ -1,9 +1,13 @@
-"""Recognition metrics on gloss labels."""
+"""Recognition metrics on gloss labels, and the metric vocabulary every report shares (names,
+mean and spread over runs, their table form)."""
 
 from __future__ import annotations
 
+import csv
 import re
 from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -73,3 +77,41 @@ def classification_report(y_true: Sequence[str], y_pred: Sequence[str],
     if merge is not None:
         out["merged_top1"] = merged_accuracy(y_true, y_pred, merge)
     return out
+
+
+METRIC_NAMES = {"top1": "top-1", "top5": "top-5", "macro_f1": "macro-F1", "merged_top1": "merged top-1",
+                # continuous recognition (task: ctc): gloss error rates
+                "wer": "WER", "merged_wer": "merged WER", "sub": "sub", "del": "del", "ins": "ins",
+                "ser": "SER",
+                # frame tagging (task: tag): averaged over the marker labels
+                "frame_f1": "frame F1", "segment_f1": "segment F1", "frame_accuracy": "frame accuracy"}
+
+
+def metric_name(key: str) -> str:
+    """How a table heads a metric: ``frame_f1:br_raise`` -> ``frame F1 br_raise``."""
+    name, _, label = key.partition(":")
+    return f"{METRIC_NAMES.get(name, name)} {label}".strip()
+
+
+def merge_fn(spec: str | None) -> Callable[[str], str] | None:
+    if not spec:
+        return None
+    if spec.startswith("s/"):
+        return regex_merge(spec)
+    with Path(spec).open(newline="") as fh:
+        mapping = dict(csv.reader(fh))  # two columns: gloss, merged gloss
+    return lambda g: mapping.get(g, g)
+
+
+def summarise(runs: Sequence[dict[str, Any]]) -> dict[str, dict[str, float]]:
+    """Mean and standard deviation over runs of every metric they report (a tagging run's per
+    label ones, ``frame_f1:LABEL``, too)."""
+    keys = [k for k in METRIC_NAMES if k in runs[0]]
+    keys += [k for k in runs[0] if ":" in k and k.split(":")[0] in METRIC_NAMES]
+    return {k: {"mean": float(np.mean([r[k] for r in runs])),
+                "std": float(np.std([r[k] for r in runs]))} for k in keys}
+
+
+def format_summary(summary: dict[str, dict[str, float]]) -> dict[str, str]:
+    return {metric_name(k): f"{100 * v['mean']:.2f} ± {100 * v['std']:.2f}"
+            for k, v in summary.items()}

@@ -101,7 +101,7 @@ def _markdown_table(path: Path) -> tuple[list[str], list[list[str]]]:
 
 def collect(folder: Path) -> dict[str, Any]:
     """What the page shows, from the files in ``folder`` (sections without files are left out)."""
-    from signkit.baselines.experiment import METRIC_NAMES
+    from signkit.reports.metrics import METRIC_NAMES
 
     page: dict[str, Any] = {"title": folder.resolve().name, "folder": str(folder), "tables": [],
                             "images": [], "facts": [], "details": []}
@@ -121,7 +121,7 @@ def collect(folder: Path) -> dict[str, Any]:
     elif (folder / "metrics.json").is_file():
         metrics = json.loads((folder / "metrics.json").read_text())
         if "summary" in metrics:  # signkit baseline
-            from signkit.baselines.experiment import format_summary
+            from signkit.reports.metrics import format_summary
 
             table = format_summary(metrics["summary"])
             page["tables"].append(("mean ± std over the runs", list(table), [list(table.values())]))

@@ -9,10 +9,10 @@ from functools import lru_cache
 
 import numpy as np
 
-from signkit.baselines.features import preprocess_and_select
 from signkit.pose.pose import Pose
 from signkit.training.config import DataConfig
 from signkit.transforms import Compose, build_transforms
+from signkit.transforms.prepare import preprocess_and_select
 from signkit.transforms.temporal import uniform_indices
 
 

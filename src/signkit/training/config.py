@@ -144,16 +144,25 @@ class PretrainConfig(_Strict):
     params: dict[str, Any] = Field({}, description="the strategy's own parameters")
 
 
+class TagConfig(_Strict):
+    """Frame tagging (``task: tag``): which annotation tier gives each frame its label."""
+
+    tier: str = Field("brows", description="the ELAN tier whose values label the frames (brows: "
+                                           "br_raise, br_low; head: nod, chin_up, ...); 'none' elsewhere")
+
+
 class Recipe(_Strict):
     name: str = "run"
-    task: str = Field("classify", description="classify (one gloss per sample) or ctc (a "
-                                              "space-separated gloss sequence per sample)")
+    task: str = Field("classify", description="classify (one gloss per sample), ctc (a "
+                                              "space-separated gloss sequence per sample) or tag "
+                                              "(a label per frame from an annotation tier)")
     data: DataConfig
     model: ModelConfig = ModelConfig()
     optim: OptimConfig = OptimConfig()
     trainer: TrainerConfig = TrainerConfig()
     decode: DecodeConfig = DecodeConfig()
     pretrain: PretrainConfig = PretrainConfig()
+    tag: TagConfig = TagConfig()
 
     @field_validator("task")
     @classmethod

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from signkit.baselines.experiment import METRIC_NAMES, format_summary, summarise
 from signkit.data.dataset import load_dataset
+from signkit.reports.metrics import METRIC_NAMES, format_summary, summarise
 from signkit.runs import CHECKPOINTS, METRICS, SUMMARY, begin, finish
 from signkit.training.config import Recipe
 from signkit.training.run import train

@@ -68,3 +68,19 @@ def pad_batch(items: Sequence[tuple[torch.Tensor, torch.Tensor]]
     lengths = torch.tensor([len(f) for f in frames], dtype=torch.long)
     x = torch.nn.utils.rnn.pad_sequence(list(frames), batch_first=True)
     return x, lengths, torch.cat(targets), torch.tensor([len(t) for t in targets], dtype=torch.long)
+
+
+def pad_frames(items: Sequence[tuple[torch.Tensor, torch.Tensor]]
+               ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """``[(frames (T_i, V, C), labels (T_i,))]`` -> ``x (B, max T, V, C)`` zero-padded, ``lengths
+    (B,)`` and ``labels (B, max T)`` padded with -100 (ignored by the loss). Labels of a sample
+    whose augmentation changed its length are resampled to its frames (nearest)."""
+    frames, labels = zip(*items, strict=True)
+    fitted = []
+    for f, y in zip(frames, labels, strict=True):
+        if len(y) != len(f) and len(y):
+            y = y[torch.linspace(0, len(y) - 1, len(f)).round().long()]
+        fitted.append(y)
+    lengths = torch.tensor([len(f) for f in frames], dtype=torch.long)
+    x = torch.nn.utils.rnn.pad_sequence(list(frames), batch_first=True)
+    return x, lengths, torch.nn.utils.rnn.pad_sequence(fitted, batch_first=True, padding_value=-100)

@@ -20,11 +20,11 @@ from typing import Any
 
 import numpy as np
 
-from signkit.baselines.experiment import format_summary, summarise
 from signkit.data.dataset import load_dataset, read_vocabulary, save_vocabulary
 from signkit.data.splits import SPLIT_FILE, split_from_file
 from signkit.errors import ConfigError
 from signkit.pose.pose import Pose
+from signkit.reports.metrics import format_summary, summarise
 from signkit.runs import ENSEMBLE, METRICS, SUMMARY, VOCAB, now, write_info
 from signkit.training.config import read_config
 from signkit.training.predict import LoadedRun, load_run, proba_report, run_files

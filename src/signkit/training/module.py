@@ -1,6 +1,7 @@
 """The LightningModules: a registered encoder + decoder with cross-entropy (classification of
 poses), a video model with cross-entropy (classification of RGB clips), or an encoder + sequence
-head with CTC loss (continuous recognition); all Adam and a scheduler."""
+head with CTC loss (continuous recognition) or per-frame cross-entropy (frame tagging); all Adam
+and a scheduler."""
 
 from __future__ import annotations
 
@@ -168,3 +169,55 @@ class PoseCTC(_Optimised):
         self.val_wer.update([" ".join(map(str, h)) for h in hyps],
                             [" ".join(map(str, r.tolist())) for r in refs])
         self.log("val_wer", self.val_wer, prog_bar=True, on_epoch=True, on_step=False)
+
+
+class PoseTagger(_Optimised):
+    """Encoder + sequence head over padded batches, a label per frame, cross-entropy per frame
+    (padding ignored); validation reports the macro F1 over the labels, which picks the best
+    checkpoint. A head that pools time has its steps repeated back to frames. Its arguments are
+    :class:`PoseClassifier`'s."""
+
+    monitor = ("val_f1", "max")
+
+    def __init__(self, encoder: str, decoder: str, num_nodes: int, in_channels: int, num_classes: int,
+                 edges: list[list[int]], encoder_params: dict[str, Any] | None = None,
+                 decoder_params: dict[str, Any] | None = None, lr: float = 1e-3,
+                 weight_decay: float = 1e-4, label_smoothing: float = 0.0, scheduler: str = "cosine",
+                 max_epochs: int = 60):
+        from torchmetrics.classification import MulticlassF1Score
+
+        super().__init__()
+        self.save_hyperparameters()
+        self.model = build_sequence_model(encoder, decoder, num_nodes, in_channels, num_classes,
+                                          np.asarray(edges, dtype=np.int64).reshape(-1, 2),
+                                          encoder_params, decoder_params)
+        self.val_f1 = MulticlassF1Score(num_classes, average="macro", ignore_index=-100)
+
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(B, T, V, C)`` padded, ``(B,)`` -> log-probabilities ``(B, T, labels)``, ``(B,)``."""
+        log_probs, _ = self.model(x, lengths)
+        stride = self.model.stride
+        if stride > 1:
+            log_probs = log_probs.repeat_interleave(stride, dim=1)
+        if log_probs.shape[1] < x.shape[1]:  # a pooled head's last partial step
+            log_probs = F.pad(log_probs, (0, 0, 0, x.shape[1] - log_probs.shape[1]), mode="replicate")
+        return log_probs[:, : x.shape[1]], lengths
+
+    def _step(self, batch, stage: str) -> torch.Tensor:
+        x, lengths, labels = batch
+        log_probs, _ = self(x, lengths)
+        smoothing = self.hparams.label_smoothing if stage == "train" else 0.0
+        loss = F.cross_entropy(log_probs.transpose(1, 2), labels, ignore_index=-100,
+                               label_smoothing=smoothing)
+        self.log(f"{stage}_loss", loss, prog_bar=stage == "val", on_epoch=True, on_step=False,
+                 batch_size=len(x), sync_dist=True)
+        if stage == "val":
+            self.val_f1.update(log_probs.argmax(-1).reshape(-1), labels.reshape(-1))
+            self.log("val_f1", self.val_f1, prog_bar=True, on_epoch=True, on_step=False)
+        return loss
+
+    def training_step(self, batch, batch_idx: int) -> torch.Tensor:
+        return self._step(batch, "train")
+
+    def validation_step(self, batch, batch_idx: int) -> None:
+        self._step(batch, "val")

@@ -171,10 +171,10 @@ def proba_report(proba: np.ndarray, vocabulary: list[str], glosses: list[str],
                  merge: str | None) -> dict[str, float]:
     """The report of the baseline issue (top-1, top-5, macro-F1, merged) for ``(N, classes)``
     probabilities over ``vocabulary`` against the true ``glosses``."""
-    from signkit.baselines.experiment import _merge_fn
+    from signkit.reports.metrics import merge_fn
 
     pred = [vocabulary[i] for i in proba.argmax(1)]
-    return M.classification_report(glosses, pred, proba, vocabulary, _merge_fn(merge))
+    return M.classification_report(glosses, pred, proba, vocabulary, merge_fn(merge))
 
 
 def evaluate_poses(run: LoadedRun | EnsembleRun, prepared: list[Pose], glosses: list[str],

@@ -115,7 +115,7 @@ def train(recipe: Recipe, out_dir: str | Path, resume: bool = False, progress_ba
     if data.train_per_class:
         fold = {**fold, **{part: few_shot(ds, fold[part], data.train_per_class, data.split_seed)
                            for part in ("train", "val")}}
-    glosses = ds.glosses
+    glosses = np.asarray(task.targets(ds.samples, recipe), dtype=object)
     vocab = task.vocabulary(glosses.tolist())
     used = sorted(set(fold["train"]) | set(fold["val"]) | set(fold["test"]))
     try:

@@ -1,7 +1,8 @@
 """Training tasks, registered by name (a recipe's ``task``): what differs between learning one
-gloss per sample (``classify``) and a gloss sequence per sample (``ctc``): the vocabulary, the
-tensors and their batches, the LightningModule and how a trained run is scored. Encoders, recipes,
-run folders, resume, crossval and DDP are shared. A new task is one new file here.
+gloss per sample (``classify``), a gloss sequence per sample (``ctc``) and a label per frame
+(``tag``): the targets, the vocabulary, the tensors and their batches, the LightningModule and
+how a trained run is scored. Encoders, recipes, run folders, resume, crossval and DDP are shared.
+A new task is one new file here.
 """
 
 from __future__ import annotations
@@ -41,8 +42,17 @@ class Task:
         if params:
             raise ConfigError("only pretraining tasks (dpc, masked, contrastive) take parameters")
 
+    def targets(self, samples: Sequence[Pose], recipe: Recipe) -> list[str]:
+        """Each sample's target as text: its gloss (a tagging task: its frame labels)."""
+        return [str(p.metadata["gloss"]) for p in samples]
+
     def vocabulary(self, glosses: Sequence[str]) -> list[str]:
         raise NotImplementedError
+
+    def timed(self, run: Any, pose: Pose) -> dict[str, list[tuple[str, float, float]]] | None:
+        """``{tier: [(value, start s, end s)]}`` that ``predict`` prints and ``--eaf`` writes;
+        ``None`` for a task with one label per sample."""
+        return None
 
     def dataset(self, poses: Sequence[Pose], glosses: Sequence[str], vocabulary: list[str],
                 cfg: DataConfig, train: bool, seed: int) -> Any:
@@ -77,6 +87,6 @@ class Task:
 
 
 def get_task(name: str) -> Task:
-    from signkit.training.tasks import classify, ctc, pretraining  # noqa: F401  (registration)
+    from signkit.training.tasks import classify, ctc, pretraining, tag  # noqa: F401  (registration)
 
     return TASKS.get(name)()

@@ -63,6 +63,9 @@ class CTC(Task):
 
         return PoseCTC
 
+    def timed(self, run, pose) -> dict[str, list[tuple[str, float, float]]]:
+        return {"gloss": timed_glosses(run, pose)}
+
     def write_run_files(self, out: Path, train_glosses: Sequence[str]) -> None:
         (out / LM_CORPUS).write_text("".join(f"{' '.join(tokens(g))}\n" for g in train_glosses))
 
@@ -76,13 +79,13 @@ class CTC(Task):
         import csv
         import json
 
-        from signkit.baselines.experiment import _merge_fn
+        from signkit.reports.metrics import merge_fn
         from signkit.reports.plots import posteriors_png
         from signkit.reports.wer import alignment_rows, wer_report
 
         decoder = decoder_for(run, **(decode_options or {}))
         lps, refs, hyps, report = _score(run, run.prepare(ds.samples), ds.glosses, merge, decoder)
-        merge_fn = _merge_fn(merge)
+        merge_fn = merge_fn(merge)
         signers = ds.signers
         per_signer = {str(sgn): wer_report([refs[i] for i in np.flatnonzero(signers == sgn)],
                                            [hyps[i] for i in np.flatnonzero(signers == sgn)], merge_fn)
@@ -111,13 +114,13 @@ def _score(run: ModelRun, prepared: Sequence[Pose], glosses: Sequence[str], merg
            decoder: CTCDecoder
            ) -> tuple[list[np.ndarray], list[list[str]], list[list[str]], dict[str, float]]:
     """Log-probabilities, references, hypotheses and their gloss error rates (:func:`wer_report`)."""
-    from signkit.baselines.experiment import _merge_fn
+    from signkit.reports.metrics import merge_fn
     from signkit.reports.wer import wer_report
 
     lps = run.log_probs(list(prepared))
     refs = [tokens(g) for g in glosses]
     hyps = [[seg.gloss for seg in decoder.decode(lp)] for lp in lps]
-    return lps, refs, hyps, wer_report(refs, hyps, _merge_fn(merge))
+    return lps, refs, hyps, wer_report(refs, hyps, merge_fn(merge))
 
 
 def decoder_for(run: ModelRun, beam_width: int | None = None, lm_order: int | None = None) -> CTCDecoder:
@@ -145,20 +148,3 @@ def timed_glosses(run: ModelRun, pose: Pose,
     segments = decode(run, run.prepare([pose]), decoder or decoder_for(run))[0]
     frame = run.stride / pose.fps
     return [(s.gloss, s.start * frame, min(s.end * frame, pose.duration)) for s in segments]
-
-
-def write_eaf(glosses: Sequence[tuple[str, float, float]], path: str | Path,
-              media: str | None = None) -> Path:
-    """An ELAN file with one ``gloss`` tier (pympi)."""
-    from pympi.Elan import Eaf
-
-    eaf = Eaf(author="signkit predict")
-    if media:
-        eaf.add_linked_file(media)
-    eaf.add_tier("gloss")
-    for gloss, start, end in glosses:
-        a = round(start * 1000)
-        eaf.add_annotation("gloss", a, max(round(end * 1000), a + 1), gloss)
-    eaf.remove_tier("default")
-    eaf.to_file(str(path))
-    return Path(path)
