@@ -22,10 +22,12 @@ demo: install
 
 test: install-all
 	$(BIN)/ruff check src tests scripts benchmarks recipes
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 
 lint: install-all
 	$(BIN)/ruff check src tests scripts benchmarks recipes
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info

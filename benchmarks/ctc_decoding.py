@@ -57,7 +57,7 @@ def main() -> None:
     args = ap.parse_args()
     torch.set_num_threads(1)
 
-    from signkit.training.predict import load_model
+    from signkit.inference import load_model
 
     run = load_model(args.run)
     pose, glosses = clip(int(SECONDS * FPS))

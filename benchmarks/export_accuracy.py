@@ -23,8 +23,8 @@ from signkit.data.dataset import load_dataset
 from signkit.data.splits import SPLIT_FILE, split_from_file
 from signkit.export.onnx import export_run
 from signkit.export.runner import load_exported
+from signkit.inference import load_model
 from signkit.training.arrays import to_array
-from signkit.training.predict import load_model
 
 
 def measure(run_dir: Path, out: Path) -> dict:

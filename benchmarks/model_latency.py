@@ -28,7 +28,7 @@ import torch
 
 from signkit.models import ENCODERS, VIDEO_MODELS, build_classifier
 from signkit.models.graph import selection_edges
-from signkit.pose.articulators import holistic_layout
+from signkit.pose.layouts import holistic_layout
 from signkit.training.config import MODEL_DEFAULTS
 from signkit.training.tasks.classify import DEFAULT_DECODER
 

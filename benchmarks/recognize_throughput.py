@@ -76,9 +76,9 @@ def main() -> None:
 
     from signkit.extract.holistic import _BLANK as BLANK
     from signkit.extract.holistic import HolisticEstimator
+    from signkit.inference import load_model
     from signkit.live.pipeline import recognize_source
     from signkit.live.sources import open_source
-    from signkit.training.predict import load_model
 
     try:
         import torch

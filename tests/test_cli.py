@@ -167,7 +167,7 @@ def test_help_sentences_wrap_at_the_terminal_not_at_the_docstrings_breaks():
     out = signkit("--help", columns=100).stdout
     lines = [" ".join(line.strip("│ ").split()) for line in out.splitlines()]
     assert any("a fine-tuning recipe starts from the run" in line for line in lines), out
-    assert any("times. One line per file" in line for line in lines), out
+    assert any("start and end times. One line per" in line for line in lines), out
     text = signkit("predict", "--help", columns=60).stdout
     help_ = " ".join(" ".join(line.strip("│ ").split()) for line in text.splitlines())
     assert "with probabilities; for a continuous" in help_

@@ -67,8 +67,8 @@ def _deep_result(poses: list, test_fold: int, seed: int, out_dir: str | Path | N
     import tempfile
 
     from signkit.data.dataset import Dataset
+    from signkit.inference import load_model
     from signkit.training.config import DataConfig, ModelConfig, OptimConfig, Recipe, TrainerConfig
-    from signkit.training.predict import load_model
     from signkit.training.run import fold_indices, train
 
     ds = Dataset("synthetic", poses)

@@ -1,8 +1,15 @@
-"""Name -> object registries filled by decorators, so configs can refer to entries by name."""
+"""Name -> object registries filled by decorators, so configs can refer to entries by name.
+
+A registry given a ``package`` finds its own entries: on the first lookup it imports every module
+of that package (each registers what it defines), so a new entry is one new file there and no
+list of imports is kept by hand (mmaction2's ``locations``).
+"""
 
 from __future__ import annotations
 
+import importlib
 import inspect
+import pkgutil
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Generic, TypeVar, get_type_hints
 
@@ -19,9 +26,21 @@ _ANY_TYPE = ConfigDict(arbitrary_types_allowed=True)
 class Registry(Generic[T]):
     """A dict of named entries with a ``register`` decorator and helpful lookup errors."""
 
-    def __init__(self, kind: str):
+    def __init__(self, kind: str, package: str | None = None):
         self.kind = kind
+        self.package = package
         self._entries: dict[str, T] = {}
+        self._found = package is None
+
+    def _find(self) -> None:
+        """Import the modules of ``package`` (once), which register their entries."""
+        if self._found:
+            return
+        self._found = True
+        root = importlib.import_module(self.package)
+        for module in pkgutil.iter_modules(root.__path__):
+            if not module.name.startswith("_"):
+                importlib.import_module(f"{self.package}.{module.name}")
 
     def register(self, name: str) -> Callable[[T], T]:
         def decorator(obj: T) -> T:
@@ -33,6 +52,7 @@ class Registry(Generic[T]):
         return decorator
 
     def get(self, name: str) -> T:
+        self._find()
         try:
             return self._entries[name]
         except KeyError:
@@ -40,12 +60,15 @@ class Registry(Generic[T]):
             raise ConfigError(f"unknown {self.kind} {name!r}; known: {known}") from None
 
     def __contains__(self, name: object) -> bool:
+        self._find()
         return name in self._entries
 
     def __iter__(self) -> Iterator[str]:
+        self._find()
         return iter(sorted(self._entries))
 
     def items(self) -> list[tuple[str, T]]:
+        self._find()
         return sorted(self._entries.items())
 
     def check(self, name: str, params: Mapping[str, Any], fixed: tuple[str, ...] = ()) -> dict[str, Any]:

@@ -15,10 +15,10 @@ from signkit.data.splits import SPLIT_FILE, split_from_file
 from signkit.errors import SignkitError
 from signkit.export.onnx import export_run
 from signkit.export.runner import FP32, load_exported
+from signkit.inference import load_model
 from signkit.pose.io import write_pose
 from signkit.training.arrays import to_array
 from signkit.training.ensemble import write_ensemble
-from signkit.training.predict import load_model
 from tests.live.conftest import train_tiny
 
 ENCODERS = ("bilstm", "transformer", "stgcn", "slgcn")

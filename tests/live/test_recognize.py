@@ -14,9 +14,9 @@ import time
 
 import pytest
 
+from signkit.inference import load_model
 from signkit.live.recognizer import Recognizer
 from signkit.live.sources import open_source
-from signkit.training.predict import load_model
 from tests.conftest import shared_path
 
 pytest.importorskip("mediapipe")

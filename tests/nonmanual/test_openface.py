@@ -109,3 +109,18 @@ def test_info_and_visualize_work_on_it(tmp_path):
     drawn = runner.invoke(app, ["visualize", str(path), "-o", str(out)])
     assert drawn.exit_code == 0, drawn.output
     assert out.stat().st_size > 1000
+
+
+def test_action_units_and_gaze_become_named_channels(tmp_path):
+    path = shared_path(REAL)
+    lines = path.read_text().splitlines()
+    extra = ["gaze_angle_x", "gaze_angle_y", "AU01_r", "AU12_c"]
+    rows = [lines[0] + "," + ",".join(extra)]
+    rows += [f"{line},0.1,-0.2,{i / 10:.1f},1" for i, line in enumerate(lines[1:])]
+    with_aus = tmp_path / "with_aus.csv"
+    with_aus.write_text("\n".join(rows) + "\n")
+    pose = read_pose(with_aus)
+    assert pose.channels["gaze_angle"].shape == (53, 2)
+    np.testing.assert_allclose(pose.channels["gaze_angle"][0], [0.1, -0.2])
+    np.testing.assert_allclose(pose.channels["AU01_r"][:3, 0], [0.0, 0.1, 0.2], atol=1e-6)
+    assert pose.channels["AU12_c"].shape == (53, 1)

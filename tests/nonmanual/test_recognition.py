@@ -28,7 +28,7 @@ def invoke(*args: str):
 
 
 def test_signer_standardize_takes_each_signers_own_level_away():
-    from signkit.pose.articulators import face68_layout
+    from signkit.pose.layouts import face68_layout
 
     layout = face68_layout()
     poses = []

@@ -25,11 +25,11 @@ from signkit.data.chain import chain_dataset
 from signkit.data.dataset import Dataset, load_dataset
 from signkit.data.manifest import write_pose_dir
 from signkit.errors import ConfigError, PoseFileError
+from signkit.inference import load_model
 from signkit.models import build_sequence_model
 from signkit.reports.wer import alignment_rows, wer_report
 from signkit.training.decoding import CTCDecoder, GlossLM, greedy, greedy_path
 from signkit.training.ensemble import write_ensemble
-from signkit.training.predict import load_model
 from signkit.training.run import train
 from tests.conftest import shared_path
 

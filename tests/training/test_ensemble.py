@@ -13,11 +13,12 @@ pytest.importorskip("lightning")
 
 from signkit.data.dataset import load_dataset
 from signkit.errors import ConfigError
+from signkit.inference import load_model
 from signkit.pose.io import write_pose
 from signkit.training.config import recipe_from_dict
 from signkit.training.crossval import crossval
 from signkit.training.ensemble import write_ensemble
-from signkit.training.predict import LoadedRun, load_model, load_run, proba_report
+from signkit.training.predict import LoadedRun, load_run, proba_report
 from tests.training.test_training import _signkit
 
 TINY = {"d_model": 32, "heads": 2, "layers": 1, "ff": 64}

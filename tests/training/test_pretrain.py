@@ -100,7 +100,7 @@ def test_pretrain_run_folder_and_init_from(corpus, tmp_path):
     fresh = build_classifier("transformer", "linear", 42, 2, 11, np.array([[0, 1]]),
                              {"d_model": 32, "layers": 1, "ff": 64})
     from signkit.pose.layout import Layout
-    from signkit.training.pretrain import load_pretrained_encoder
+    from signkit.training.checkpoint import load_pretrained_encoder
 
     layout = Layout.from_dict(json.loads((run / "layout.json").read_text()))
     x = torch.randn(2, 16, 42, 2)

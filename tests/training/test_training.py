@@ -19,10 +19,10 @@ pytest.importorskip("lightning")
 
 from signkit.data.dataset import load_dataset
 from signkit.errors import ConfigError
+from signkit.inference import load_model
 from signkit.pose.io import write_pose
 from signkit.training.arrays import prepare, to_array
 from signkit.training.config import load_recipe, read_config, save_config
-from signkit.training.predict import load_model
 from signkit.training.run import train
 from signkit.transforms import build_transforms
 from signkit.transforms.temporal import uniform_indices

@@ -19,10 +19,10 @@ pytest.importorskip("lightning")
 
 from signkit.data.dataset import load_dataset
 from signkit.errors import ConfigError, PoseFileError
+from signkit.inference import load_model
 from signkit.models.r2plus1d import R2Plus1D18, load_weights
 from signkit.training.config import load_recipe
 from signkit.training.modalities.video import clip_tensor
-from signkit.training.predict import load_model
 from signkit.training.run import train
 from tests.conftest import shared_path
 

@@ -1,5 +1,6 @@
 """FastAPI app: login, CSRF, the annotator's pages and JSON API, and media with range requests.
-Admin pages are in ``admin.py``. Every rule lives in ``services``; this layer checks who asks."""
+Admin pages are in ``admin.py``, what both share in ``deps.py``. Every rule lives in
+``services``; this layer checks who asks."""
 
 from __future__ import annotations
 
@@ -8,62 +9,31 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Form, Query, Request
-from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from signkit.annotate import security
+from signkit.annotate.admin import router as admin_router
+from signkit.annotate.deps import (
+    CSRF_COOKIE,
+    HERE,
+    MEDIA_SUFFIXES,
+    SAFE_METHODS,
+    SECURITY_HEADERS,
+    SESSION_COOKIE,
+    CsrfFailed,
+    Id,
+    NeedLogin,
+    corpus_of,
+    current_user,
+    render,
+)
 from signkit.annotate.models import Clip, User
 from signkit.annotate.services import SKIP_REASONS, Conflict, Corpus, Forbidden, NotFound, RateLimited
-
-HERE = Path(__file__).parent
-SESSION_COOKIE = "signkit_session"
-CSRF_COOKIE = "signkit_csrf"
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-# What ``import`` writes into the media folder; nothing else there (a manifest, a .git) is served.
-MEDIA_SUFFIXES = frozenset({".mp4"})
-# No inline script or style anywhere: the policy refuses them, which blunts injected markup.
-SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; media-src 'self'; "
-                               "object-src 'none'; frame-ancestors 'none'; base-uri 'none'; "
-                               "form-action 'self'",
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "same-origin",
-}
-
-templates = Jinja2Templates(directory=HERE / "templates")  # autoescape is on for .html
-
-
-class NeedLogin(Exception):
-    pass
-
-
-class CsrfFailed(Exception):
-    pass
-
-
-def corpus_of(request: Request) -> Corpus:
-    return request.app.state.corpus
-
-
-def current_user(request: Request) -> User:
-    user = corpus_of(request).user_for_token(request.cookies.get(SESSION_COOKIE))
-    if user is None:
-        raise NeedLogin
-    request.state.user = user
-    return user
-
-
-def admin_user(user: Annotated[User, Depends(current_user)]) -> User:
-    if user.role != "admin":
-        raise Forbidden("this page is for admins")
-    return user
 
 
 def expected_csrf(request: Request) -> str | None:
@@ -129,12 +99,6 @@ class BodyLimit:
         await send({"type": "http.response.body", "body": body})
 
 
-def render(request: Request, template: str, status_code: int = 200, **context) -> Response:
-    context.setdefault("user", getattr(request.state, "user", None))
-    context["csrf"] = request.state.csrf
-    return templates.TemplateResponse(request, template, context, status_code=status_code)
-
-
 def wants_html(request: Request) -> bool:
     return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
 
@@ -188,9 +152,7 @@ def create_app(corpus: Corpus, media_dir: Path, secure_cookies: bool = False) ->
         return _error(request, 422, f"invalid request ({problems})")
 
     _annotator_routes(app)
-    from signkit.annotate.admin import admin_routes
-
-    admin_routes(app)
+    app.include_router(admin_router)
     return app
 
 
@@ -207,7 +169,6 @@ def set_cookie(request: Request, response: Response, name: str, value: str, same
 
 
 # -- JSON bodies ---------------------------------------------------------------------------
-Id = Annotated[int, PathParam(ge=1, le=security.MAX_ID)]
 
 
 class SessionBody(BaseModel):

@@ -74,8 +74,8 @@ def suggest(
     """Store a recognition model's gloss sequence for every clip whose pose exists (MEDIA/clips/X.pose,
     where 'signkit extract MEDIA/clips -o MEDIA/clips' writes it); annotators see it pre-filled."""
     require("torch", "train")
+    from signkit.inference import load_model
     from signkit.pose.io import read_pose
-    from signkit.training.predict import load_model
     from signkit.training.tasks.ctc import decode, decoder_for
 
     model = load_model(run)

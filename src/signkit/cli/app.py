@@ -480,7 +480,7 @@ def evaluate(
             ds = _test_part(run_dir, ds)
         if signers:
             ds = ds.of_signers([s.strip() for s in signers.split(",") if s.strip()])
-        from signkit.training.predict import evaluate_run, is_deep_run
+        from signkit.inference import evaluate_run, is_deep_run
 
         decode = {k: v for k, v in (("beam_width", beam), ("lm_order", lm_order)) if v is not None}
         if is_deep_run(run_dir):

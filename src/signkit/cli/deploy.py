@@ -95,7 +95,7 @@ def recognize(
     options = {"window": window, "stride": stride, "threshold": threshold, "smoothing": smoothing,
                "min_hands": min_hands}
     with filtered_stderr():  # MediaPipe's notes would come before the first result
-        from signkit.training.predict import load_model
+        from signkit.inference import load_model
 
         run = load_model(run_dir)
         if any(hasattr(m, "module") for m in getattr(run, "members", [run])):  # PyTorch, not exported

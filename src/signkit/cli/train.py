@@ -190,8 +190,8 @@ def predict(
     probabilities; for a continuous (CTC) run, the gloss sequence with start and end times; for a
     tagging run, the marker segments with start and end times. One
     line per file, never wrapped. An exported folder runs without torch."""
-    from signkit.training.predict import load_model, top_k
-    from signkit.training.tasks import get_task
+    from signkit.inference import load_model, top_k
+    from signkit.training.registries import get_task
 
     run = load_model(run_dir)
     task = get_task(run.task)

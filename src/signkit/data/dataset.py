@@ -7,14 +7,14 @@ e.g. ``krsl20:../shared/data/krsl20/krsl20_hands2d_P1-P4.npz``.
 
 from __future__ import annotations
 
-import csv
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from signkit.data.manifest import manifest_rows
 from signkit.errors import ConfigError, PoseFileError
 from signkit.pose.io import read_pose
 from signkit.pose.io.arrays import read_krsl_npz, read_mediapipe_npz
@@ -81,38 +81,6 @@ def load_dataset(spec: str) -> Dataset:
 
 DATASETS.register("krsl20")(read_krsl_npz)
 DATASETS.register("mp_array")(read_mediapipe_npz)
-
-
-def manifest_rows(path: Path, columns: tuple[str, ...] = ("file",), what: str = "pose file",
-                  present: Callable[[Path], bool] = Path.exists,
-                  label_columns: tuple[str, ...] = ("gloss",),
-                  ) -> Iterator[tuple[int, dict[str, str], Path, Path]]:
-    """``(row number, the row's non-empty fields, its file, the manifest)`` for each row of a
-    manifest whose first present column of ``columns`` names a file (``what``; a pose may be an
-    OpenPose folder) relative to the manifest's folder or absolute, and whose first present
-    column of ``label_columns`` is the label (given as the field ``gloss``); an empty label or a
-    file that is not ``present`` stops with the row. Rows are numbered as a spreadsheet shows
-    them (the header is row 1)."""
-    manifest = path / "manifest.csv" if path.is_dir() else path
-    named = " or ".join(columns)
-    if not manifest.exists():
-        raise PoseFileError(manifest, f"no manifest.csv (columns: {named}, gloss, signer[, split])")
-    with manifest.open(newline="", encoding="utf-8-sig") as fh:
-        rows = list(csv.DictReader(fh))
-    column = next((c for c in columns if rows and c in rows[0]), None)
-    label = next((c for c in label_columns if rows and c in rows[0]), None)
-    if column is None or label is None or "signer" not in rows[0]:
-        raise PoseFileError(manifest, f"manifest needs columns {named}, {' or '.join(label_columns)}, "
-                                      "signer and at least one row")
-    root = manifest.parent
-    for n, row in enumerate(rows, start=2):
-        if not (row.get(label) or "").strip():
-            raise PoseFileError(manifest, f"row {n} ({row.get(column)}): empty {label}")
-        file = root / (row.get(column) or "")
-        if not row.get(column) or not present(file):
-            raise PoseFileError(manifest, f"row {n}: {what} {row.get(column)!r} not found in {root}")
-        fields = {k: v for k, v in row.items() if v not in (None, "")}
-        yield n, {**fields, "gloss": fields[label]}, file, manifest
 
 
 def _manifest_loader(path: Path) -> list[Pose]:

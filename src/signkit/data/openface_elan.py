@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from signkit.data.dataset import manifest_rows
 from signkit.data.elan import NONE_LABEL, Segment, frame_labels, read_elan
+from signkit.data.manifest import manifest_rows
 from signkit.errors import PoseFileError
 from signkit.pose.io.openface import read_openface_csv
 from signkit.pose.pose import Pose

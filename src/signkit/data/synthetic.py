@@ -22,8 +22,9 @@ from functools import cache
 
 import numpy as np
 
-from signkit.pose.articulators import facemesh_regions, holistic_layout, topology
+from signkit.pose.articulators import facemesh_regions, topology
 from signkit.pose.layout import Layout
+from signkit.pose.layouts import holistic_layout
 from signkit.pose.pose import Pose
 
 FRAME = 512

@@ -68,7 +68,7 @@ def format_frames(span: tuple[int, int | None] | None) -> str:
 
 def read_video_manifest(path: Path) -> list[VideoClip]:
     """``video_dir:PATH``: a folder with ``manifest.csv`` or the CSV itself."""
-    from signkit.data.dataset import manifest_rows
+    from signkit.data.manifest import manifest_rows
 
     clips = []
     for n, fields, video, manifest in manifest_rows(path, ("video", "file"), "video", Path.is_file):

@@ -27,8 +27,8 @@ from signkit.errors import ConfigError, PoseFileError
 from signkit.export.runner import EXPORT, FP32, INT8, MEMBERS, load_exported
 from signkit.runs import CONFIG, LAYOUT, VOCAB, now, write_info
 from signkit.training.arrays import to_array
-from signkit.training.ensemble import ENSEMBLE, EnsembleRun
-from signkit.training.predict import LoadedRun, load_model
+from signkit.training.ensemble import ENSEMBLE, EnsembleRun, load_trained
+from signkit.training.predict import LoadedRun
 
 OPSET = 18
 CALIBRATION = 256  # training poses checking int8 against fp32 (half of them calibrate the static kind)
@@ -114,7 +114,7 @@ def export_run(run_dir: str | Path, out_dir: str | Path, int8: bool = False, dat
     if out.exists() and not (out / EXPORT).exists() and (not out.is_dir() or any(out.iterdir())):
         raise ConfigError(f"{out}: exists and is not an export folder; choose another -o")
     started = now()
-    run = load_model(src)
+    run = load_trained(src)
     out.parent.mkdir(parents=True, exist_ok=True)
     building = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
     try:

@@ -19,8 +19,8 @@ import numpy as np
 
 from signkit.extract.video import Crop, VideoInfo, read_frames
 from signkit.extras import require
-from signkit.pose.articulators import holistic_layout
 from signkit.pose.layout import Layout
+from signkit.pose.layouts import holistic_layout
 from signkit.pose.pose import Pose
 
 # Keep MediaPipe's C++ logging (glog/absl) to errors; set before mediapipe is imported.

@@ -6,12 +6,19 @@ containers only, so a crafted file cannot run code; what it refuses is one line 
 
 from __future__ import annotations
 
+import json
 import pickle
 import warnings
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from signkit.errors import PoseFileError
+from signkit.errors import ConfigError, PoseFileError
+from signkit.pose.layout import Layout
+from signkit.runs import CHECKPOINTS, CONFIG, LAYOUT
+from signkit.training.config import read_config
+
+if TYPE_CHECKING:
+    from signkit.training.config import Recipe
 
 M = TypeVar("M")
 
@@ -52,3 +59,25 @@ def load_module(module_class: type[M], path: str | Path) -> M:
         raise _refusal(path, exc) from None
     module.eval()
     return module
+
+
+def load_pretrained_encoder(encoder: Any, run_dir: str | Path, recipe: Recipe, layout: Layout) -> None:
+    """Copy the encoder weights of pretraining run ``run_dir`` into ``encoder`` (in place). The
+    run must have the same encoder, encoder parameters, coordinates and keypoints."""
+    run = Path(run_dir)
+    for needed in (run / CONFIG, run / LAYOUT, run / CHECKPOINTS / "best.ckpt"):
+        if not needed.is_file():
+            raise PoseFileError(needed, "missing: model.init_from must name a `signkit pretrain` run folder")
+    source = read_config(run / CONFIG)
+    theirs = (source.model.encoder, source.model.encoder_params, source.data.dims)
+    ours = (recipe.model.encoder, recipe.model.encoder_params, recipe.data.dims)
+    if theirs != ours:
+        raise ConfigError(f"model.init_from={run}: its encoder is {theirs[0]} {theirs[1]} on "
+                          f"{theirs[2]} coordinates, this recipe's {ours[0]} {ours[1]} on {ours[2]}")
+    points = Layout.from_dict(json.loads((run / LAYOUT).read_text())).keypoints
+    if points != layout.keypoints:
+        raise ConfigError(f"model.init_from={run}: pretrained on {len(points)} keypoints, this recipe "
+                          f"selects {len(layout.keypoints)} others (data.groups)")
+    state = load_state(run / CHECKPOINTS / "best.ckpt")["state_dict"]
+    prefix = "model.encoder."
+    encoder.load_state_dict({k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)})

@@ -22,7 +22,7 @@ from pydantic import (
 
 from signkit import safe_yaml
 from signkit.errors import ConfigError
-from signkit.training.tasks import get_task
+from signkit.training.registries import get_task
 from signkit.transforms import build_transforms
 
 # OpenHands' defaults per model family (Adam): batch size and learning rate.
@@ -102,7 +102,7 @@ class ModelConfig(_Strict):
 
     def check(self, task: str) -> None:
         """Unknown models and wrong parameters fail when the recipe loads, not after the data."""
-        from signkit.training.modalities import get_modality
+        from signkit.training.registries import get_modality
 
         get_modality(self.modality).check(task, self)
 

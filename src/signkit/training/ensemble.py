@@ -2,7 +2,7 @@
 
 ``write_ensemble`` copies each member's config, vocabulary, layout and best checkpoint under
 ``OUT/members/N`` and writes ``OUT/ensemble.json``, so the folder alone reloads the ensemble and
-:func:`signkit.training.predict.load_model` reads it as one model (``signkit predict`` and
+:func:`signkit.inference.load_model` reads it as one model (``signkit predict`` and
 ``signkit evaluate`` use it unchanged). Each member reads poses its own way (its preprocessing,
 groups and input features). ``ensemble_crossval`` does this fold by fold for ``signkit crossval``
 folders and tests each fold's ensemble on that fold's test samples.
@@ -25,7 +25,7 @@ from signkit.data.splits import SPLIT_FILE, split_from_file
 from signkit.errors import ConfigError
 from signkit.pose.pose import Pose
 from signkit.reports.metrics import format_summary, summarise
-from signkit.runs import ENSEMBLE, METRICS, SUMMARY, VOCAB, now, write_info
+from signkit.runs import ENSEMBLE, METRICS, SUMMARY, VOCAB, find_kind, now, write_info
 from signkit.training.config import read_config
 from signkit.training.predict import LoadedRun, load_run, proba_report, run_files
 
@@ -65,6 +65,14 @@ def load_ensemble(run_dir: str | Path) -> EnsembleRun:
     run = Path(run_dir)
     members = json.loads((run / ENSEMBLE).read_text())["members"]
     return EnsembleRun([load_run(run / m["path"]) for m in members])
+
+
+def load_trained(run_dir: str | Path, checkpoint: str = "best") -> LoadedRun | EnsembleRun:
+    """A run folder of ``signkit train`` or an ensemble folder of ``signkit ensemble`` (PyTorch);
+    :func:`signkit.inference.load_model` reads exported folders too."""
+    if find_kind(run_dir) == "ensemble":
+        return load_ensemble(run_dir)
+    return load_run(run_dir, checkpoint)  # names the missing file of anything else
 
 
 def write_ensemble(run_dirs: Sequence[str | Path], out_dir: str | Path) -> Path:

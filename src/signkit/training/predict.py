@@ -13,7 +13,7 @@ from signkit.errors import ConfigError, PoseFileError
 from signkit.pose.layout import Layout
 from signkit.pose.pose import Pose
 from signkit.reports import metrics as M
-from signkit.runs import CHECKPOINTS, CONFIG, LAYOUT, VOCAB, find_kind
+from signkit.runs import CHECKPOINTS, CONFIG, LAYOUT, VOCAB
 from signkit.training.config import Recipe, read_config
 
 if TYPE_CHECKING:
@@ -128,21 +128,6 @@ class LoadedRun(ModelRun):
         return lp.numpy(), steps.numpy()
 
 
-def load_model(run_dir: str | Path, checkpoint: str = "best") -> ModelRun | EnsembleRun:
-    """A run folder of ``signkit train``, an ensemble folder of ``signkit ensemble`` or an
-    exported folder of ``signkit export`` (run by onnxruntime, without torch)."""
-    kind = find_kind(run_dir)
-    if kind == "export":  # lazy: export sits above training; only a folder it wrote brings it in
-        from signkit.export.runner import load_exported
-
-        return load_exported(run_dir)
-    if kind == "ensemble":
-        from signkit.training.ensemble import load_ensemble
-
-        return load_ensemble(run_dir)
-    return load_run(run_dir, checkpoint)  # names the missing file of anything else
-
-
 def run_files(run_dir: str | Path, checkpoint: str = "best") -> list[Path]:
     """The files that reload a run: config, vocabulary and checkpoint (a missing one raises),
     then the keypoint layout of a pose run (which its modality checks)."""
@@ -158,7 +143,7 @@ def load_run(run_dir: str | Path, checkpoint: str = "best") -> Any:
     """Everything from the run folder alone: config, vocabulary, weights (and the pose layout),
     as its modality reads them."""
     from signkit.extras import require
-    from signkit.training.modalities import get_modality
+    from signkit.training.registries import get_modality
 
     require("torch", "train")
     run = Path(run_dir)
@@ -182,27 +167,3 @@ def evaluate_poses(run: LoadedRun | EnsembleRun, prepared: list[Pose], glosses: 
     """The report of :func:`proba_report` for the run's predictions, and the probabilities."""
     proba = run.predict_proba(prepared)
     return proba_report(proba, run.vocabulary, glosses, merge), proba
-
-
-def is_deep_run(run_dir: str | Path) -> bool:
-    """A folder :func:`load_model` reads (train, ensemble, export), not a baseline's."""
-    return find_kind(run_dir) in ("train", "ensemble", "export")
-
-
-def evaluate_run(run_dir: str | Path, ds, merge: str | None = None, out_dir: str | Path | None = None,
-                 decode_options: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Evaluate a trained deep model on a dataset of its glosses, as its task scores it (top-k
-    and a confusion matrix; or gloss error rates and alignments), with the files in ``out_dir``.
-    ``decode_options`` (``beam_width``, ``lm_order``) override a CTC run's decoding."""
-    from signkit.training.tasks import get_task
-
-    run = load_model(run_dir)
-    merge = merge if merge is not None else run.merge
-    return get_task(run.task).evaluate_dataset(run, ds, merge, out_dir, decode_options)
-
-
-def top_k(run: LoadedRun | EnsembleRun, pose: Pose, k: int = 5) -> list[tuple[str, float]]:
-    """The ``k`` most probable glosses for one pose."""
-    proba = run.predict_proba(run.prepare([pose]))[0]
-    order = np.argsort(-proba)[:k]
-    return [(run.vocabulary[i], float(proba[i])) for i in order]

@@ -15,10 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from signkit.errors import ConfigError, PoseFileError
-from signkit.pose.layout import Layout
+from signkit.errors import ConfigError
 from signkit.runs import PRETRAIN, begin, finish
-from signkit.training.config import DataConfig, Recipe, read_config, save_config
+from signkit.training.config import DataConfig, Recipe, save_config
 from signkit.training.run import (
     CHECKPOINTS,
     CONFIG,
@@ -89,7 +88,7 @@ def pretrain(recipe: Recipe, out_dir: str | Path, resume: bool = False, progress
 
     from signkit.corpus import WindowDataset
     from signkit.models.graph import selection_edges
-    from signkit.training.tasks import get_task
+    from signkit.training.registries import get_task
 
     _quiet_lightning()
     recipe = recipe.resolved()
@@ -138,27 +137,3 @@ def pretrain(recipe: Recipe, out_dir: str | Path, resume: bool = False, progress
     (out / PRETRAIN).write_text(json.dumps(summary, indent=2))
     finish(out, "pretrain", started, corpus=str(path))
     return summary
-
-
-def load_pretrained_encoder(encoder: Any, run_dir: str | Path, recipe: Recipe, layout: Layout) -> None:
-    """Copy the encoder weights of pretraining run ``run_dir`` into ``encoder`` (in place). The
-    run must have the same encoder, encoder parameters, coordinates and keypoints."""
-    from signkit.training.checkpoint import load_state
-
-    run = Path(run_dir)
-    for needed in (run / CONFIG, run / LAYOUT, run / CHECKPOINTS / "best.ckpt"):
-        if not needed.is_file():
-            raise PoseFileError(needed, "missing: model.init_from must name a `signkit pretrain` run folder")
-    source = read_config(run / CONFIG)
-    theirs = (source.model.encoder, source.model.encoder_params, source.data.dims)
-    ours = (recipe.model.encoder, recipe.model.encoder_params, recipe.data.dims)
-    if theirs != ours:
-        raise ConfigError(f"model.init_from={run}: its encoder is {theirs[0]} {theirs[1]} on "
-                          f"{theirs[2]} coordinates, this recipe's {ours[0]} {ours[1]} on {ours[2]}")
-    points = Layout.from_dict(json.loads((run / LAYOUT).read_text())).keypoints
-    if points != layout.keypoints:
-        raise ConfigError(f"model.init_from={run}: pretrained on {len(points)} keypoints, this recipe "
-                          f"selects {len(layout.keypoints)} others (data.groups)")
-    state = load_state(run / CHECKPOINTS / "best.ckpt")["state_dict"]
-    prefix = "model.encoder."
-    encoder.load_state_dict({k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)})

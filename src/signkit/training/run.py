@@ -99,8 +99,7 @@ def train(recipe: Recipe, out_dir: str | Path, resume: bool = False, progress_ba
     from lightning.pytorch.callbacks import EarlyStopping
     from torch.utils.data import DataLoader
 
-    from signkit.training.modalities import get_modality
-    from signkit.training.tasks import get_task
+    from signkit.training.registries import get_modality, get_task
 
     _quiet_lightning()
     recipe = recipe.resolved()  # defaults per model, also for recipes built in Python

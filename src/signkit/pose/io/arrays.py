@@ -16,8 +16,9 @@ from pathlib import Path
 import numpy as np
 
 from signkit.errors import PoseFileError
-from signkit.pose.articulators import MP_BODY, hands_layout, holistic_layout
+from signkit.pose.articulators import MP_BODY
 from signkit.pose.io.base import PoseFormat, atomic_write_bytes, register_format
+from signkit.pose.layouts import hands_layout, holistic_layout
 from signkit.pose.pose import Pose
 
 ASSUMED_FPS = 30.0

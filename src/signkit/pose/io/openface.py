@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 
 from signkit.errors import PoseFileError
-from signkit.pose.articulators import face68_layout
 from signkit.pose.io.base import PoseFormat, register_format, undetected_if_not_finite
+from signkit.pose.layouts import face68_layout
 from signkit.pose.pose import Pose
 
 DEFAULT_FPS = 30.0

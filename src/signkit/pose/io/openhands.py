@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 
 from signkit.errors import PoseFileError
-from signkit.pose.articulators import holistic_layout
 from signkit.pose.io.base import PoseFormat, register_format, undetected_if_not_finite
+from signkit.pose.layouts import holistic_layout
 from signkit.pose.pose import Pose
 
 POINTS = 33 + 21 + 21

@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 
 from signkit.errors import PoseFileError
-from signkit.pose.articulators import openpose_layout
 from signkit.pose.io.base import PoseFormat, atomic_write_bytes, register_format
 from signkit.pose.io.poseformat import from_pose_format
+from signkit.pose.layouts import openpose_layout
 from signkit.pose.pose import Pose
 
 OPENPOSE_KEYS = ("pose_keypoints_2d", "face_keypoints_2d", "hand_left_keypoints_2d",

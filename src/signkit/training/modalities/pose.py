@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 
 from signkit.errors import ConfigError
-from signkit.training.modalities import MODALITIES, Modality
+from signkit.training.registries import MODALITIES, Modality
 
 
 @MODALITIES.register("pose")
 class PoseModality(Modality):
     def check(self, task, model) -> None:
-        from signkit.training.tasks import get_task
+        from signkit.training.registries import get_task
 
         if model.weights:
             raise ConfigError("model.weights is for video models; a pose model starts from init_from")
@@ -39,7 +39,7 @@ class PoseModality(Modality):
         keep = full.indices(recipe.data.groups)
         module = task.module(recipe, len(keep), selection_edges(full, keep).tolist(), vocabulary)
         if recipe.model.init_from:
-            from signkit.training.pretrain import load_pretrained_encoder
+            from signkit.training.checkpoint import load_pretrained_encoder
 
             load_pretrained_encoder(module.model.encoder, recipe.model.init_from, recipe, prepared[0].layout)
         return module
@@ -55,17 +55,17 @@ class PoseModality(Modality):
         return task.dataset(prepared, glosses, vocabulary, data, train, seed)
 
     def write_run_files(self, out, prepared) -> None:
-        from signkit.training.run import LAYOUT
+        from signkit.runs import LAYOUT
 
         (out / LAYOUT).write_text(json.dumps(prepared.layout.to_dict()))
 
     def load_run(self, run_dir, recipe, vocabulary, checkpoint):
         from signkit.errors import PoseFileError
         from signkit.pose.layout import Layout
+        from signkit.runs import LAYOUT
         from signkit.training.checkpoint import load_module
         from signkit.training.predict import LoadedRun
-        from signkit.training.run import LAYOUT
-        from signkit.training.tasks import get_task
+        from signkit.training.registries import get_task
 
         if not (run_dir / LAYOUT).is_file():
             raise PoseFileError(run_dir / LAYOUT, "missing: not a complete training run folder")

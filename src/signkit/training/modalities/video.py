@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 
 from signkit.errors import ConfigError
-from signkit.training.modalities import MODALITIES, Modality
 from signkit.training.predict import TrainedRun
+from signkit.training.registries import MODALITIES, Modality
 
 
 def clip_tensor(frames: np.ndarray, data: Any, rng: np.random.Generator | None = None):

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from signkit.training.tasks import TASKS, Task
+from signkit.training.registries import TASKS, Task
 
 # Encoders whose usual decoder is not the linear one (OpenHands pairs the BiLSTM with attention).
 DEFAULT_DECODER = {"bilstm": "attention"}

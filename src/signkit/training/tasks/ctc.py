@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from signkit.training.decoding import BLANK, CTCDecoder, GlossLM, Segment
-from signkit.training.tasks import TASKS, Task
+from signkit.training.registries import TASKS, Task
 
 if TYPE_CHECKING:
     from signkit.pose.pose import Pose

@@ -7,7 +7,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from signkit.training.tasks import TASKS, Task
+from signkit.training.registries import TASKS, Task
 
 
 class Pretraining(Task):

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from signkit.data.elan import NONE_LABEL
-from signkit.training.tasks import TASKS, Task
+from signkit.training.registries import TASKS, Task
 
 DEFAULT_HEAD = "conv_bilstm"
 FRAME_RATE_HEAD = {"pools": [1, 1]}  # the head keeps every frame: one label each
