@@ -159,15 +159,13 @@ def models() -> None:
 
     require("torch", "train")
     from signkit.models import DECODERS, ENCODERS, HEADS
-    from signkit.training.config import MODEL_DEFAULTS
-    from signkit.training.tasks.classify import DEFAULT_DECODER
 
     table = Table(title="encoders")
     for col in ("name", "default decoder", "batch", "lr", "description"):
         table.add_column(col)
     for name, cls in ENCODERS.items():
-        d = MODEL_DEFAULTS.get(name, {})
-        table.add_row(name, DEFAULT_DECODER.get(name, "linear"), str(d.get("batch_size", "")),
+        d = getattr(cls, "defaults", {})
+        table.add_row(name, d.get("decoder", "linear"), str(d.get("batch_size", "")),
                       f"{d.get('lr', '')}", _summary(cls))
     print_table(table)
     console.print("decoders: " + ", ".join(f"{n} ({(c.__doc__ or '').strip().splitlines()[0]})"

@@ -1,10 +1,10 @@
 """Deep pose models: registered encoders (BiLSTM, Transformer, ST-GCN, SL-GCN), decoders (classes)
 and sequence heads (CTC).
 
-Needs the ``train`` extra (PyTorch).
+Each registry finds its entries in this package's modules on first lookup: a new model is one
+new file here. Needs the ``train`` extra (PyTorch).
 """
 
-from signkit.models import bilstm, decoders, heads, r2plus1d, slgcn, stgcn, transformer  # noqa: F401  (registration)
 from signkit.models.base import (
     DECODERS,
     ENCODERS,

@@ -19,11 +19,11 @@ from torch import Tensor, nn
 
 from signkit.registry import Registry
 
-ENCODERS: Registry[type[nn.Module]] = Registry("encoder")
-DECODERS: Registry[type[nn.Module]] = Registry("decoder")
-HEADS: Registry[type[nn.Module]] = Registry("sequence head")
+ENCODERS: Registry[type[nn.Module]] = Registry("encoder", package="signkit.models")
+DECODERS: Registry[type[nn.Module]] = Registry("decoder", package="signkit.models")
+HEADS: Registry[type[nn.Module]] = Registry("sequence head", package="signkit.models")
 # Models of RGB clips ``(B, 3, T, H, W)`` -> logits, whole (no encoder/decoder split).
-VIDEO_MODELS: Registry[type[nn.Module]] = Registry("video model")
+VIDEO_MODELS: Registry[type[nn.Module]] = Registry("video model", package="signkit.models")
 
 
 def valid_steps(lengths: Tensor, t: int) -> Tensor:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 from torch import Tensor, nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
@@ -12,6 +14,10 @@ from signkit.models.base import ENCODERS
 @ENCODERS.register("bilstm")
 class BiLSTMEncoder(nn.Module):
     """``(B, T, V, C)`` -> ``(B, T, 2 * hidden)``; pair it with the ``attention`` decoder."""
+
+    #: what a recipe that sets no optim.lr, optim.batch_size (or decoder) trains with
+    # OpenHands pairs the BiLSTM with attention
+    defaults: ClassVar[dict] = {"lr": 5e-3, "batch_size": 32, "decoder": "attention"}
 
     def __init__(self, num_nodes: int, in_channels: int, edges: np.ndarray | None = None,
                  hidden: int = 128, layers: int = 4, dropout: float = 0.1):

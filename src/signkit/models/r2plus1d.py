@@ -13,6 +13,7 @@ output logits ``(B, num_classes)``.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 import torch
 from torch import Tensor, nn
@@ -60,6 +61,9 @@ class Block(nn.Module):
 class R2Plus1D18(nn.Module):
     """R(2+1)D-18: (2+1)D stem, four stages of two residual blocks (64-512 channels), average
     pooling and one linear layer (``fc``, the only layer trained on top of loaded weights)."""
+
+    #: what a recipe that sets no optim.lr, optim.batch_size (or decoder) trains with
+    defaults: ClassVar[dict] = {"lr": 1e-4, "batch_size": 16}  # the K-RSL paper's RGB baseline
 
     def __init__(self, num_classes: int, dropout: float = 0.0):
         super().__init__()

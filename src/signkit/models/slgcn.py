@@ -3,6 +3,8 @@ DropGraph, over the selection's skeleton."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -97,6 +99,9 @@ class SLGCNBlock(nn.Module):
 @ENCODERS.register("slgcn")
 class SLGCNEncoder(GraphEncoder):
     """``(B, T, V, C)`` -> ``(B, T / 4, channels[-1])``."""
+
+    #: what a recipe that sets no optim.lr, optim.batch_size (or decoder) trains with
+    defaults: ClassVar[dict] = {"lr": 1e-3, "batch_size": 32}
 
     def __init__(self, num_nodes: int, in_channels: int, edges: np.ndarray,
                  channels: list[int] | None = None, strides: list[int] | None = None,

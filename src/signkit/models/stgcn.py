@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 import torch
 from torch import Tensor, nn
@@ -50,6 +52,9 @@ class STGCNBlock(nn.Module):
 @ENCODERS.register("stgcn")
 class STGCNEncoder(GraphEncoder):
     """``(B, T, V, C)`` -> ``(B, T / 4, channels[-1])``."""
+
+    #: what a recipe that sets no optim.lr, optim.batch_size (or decoder) trains with
+    defaults: ClassVar[dict] = {"lr": 1e-3, "batch_size": 32}
 
     def __init__(self, num_nodes: int, in_channels: int, edges: np.ndarray,
                  channels: list[int] | None = None, strides: list[int] | None = None,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 import torch
 from torch import Tensor, nn
@@ -12,6 +14,9 @@ from signkit.models.base import ENCODERS, valid_steps
 @ENCODERS.register("transformer")
 class TransformerEncoder(nn.Module):
     """``(B, T, V, C)`` -> the class token's output ``(B, 1, d_model)``."""
+
+    #: what a recipe that sets no optim.lr, optim.batch_size (or decoder) trains with
+    defaults: ClassVar[dict] = {"lr": 1e-4, "batch_size": 64}
 
     def __init__(self, num_nodes: int, in_channels: int, edges: np.ndarray | None = None,
                  d_model: int = 128, heads: int = 4, layers: int = 4, ff: int = 256,

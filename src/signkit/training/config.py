@@ -25,16 +25,8 @@ from signkit.errors import ConfigError
 from signkit.training.registries import get_task
 from signkit.transforms import build_transforms
 
+
 # OpenHands' defaults per model family (Adam): batch size and learning rate.
-MODEL_DEFAULTS: dict[str, dict[str, float | int]] = {
-    "bilstm": {"batch_size": 32, "lr": 5e-3},
-    "transformer": {"batch_size": 64, "lr": 1e-4},
-    "stgcn": {"batch_size": 32, "lr": 1e-3},
-    "slgcn": {"batch_size": 32, "lr": 1e-3},
-    "r2plus1d_18": {"batch_size": 16, "lr": 1e-4},  # the K-RSL paper's RGB baseline
-}
-
-
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -189,7 +181,11 @@ class Recipe(_Strict):
 
     def resolved(self) -> Recipe:
         """Fill model-dependent defaults (decoder, batch size, learning rate)."""
-        defaults = MODEL_DEFAULTS.get(self.model.encoder, MODEL_DEFAULTS["stgcn"])
+        from signkit.training.registries import get_modality
+
+        defaults = {}
+        if self.optim.lr is None or self.optim.batch_size is None:
+            defaults = get_modality(self.model.modality).model_defaults(self.model)
         model = self.model.model_copy(update={
             "decoder": self.model.decoder_for(self.task)})
         optim = self.optim.model_copy(update={

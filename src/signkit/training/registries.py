@@ -111,6 +111,11 @@ class Modality:
         (when the recipe loads, before any data is read)."""
         raise NotImplementedError
 
+    def model_defaults(self, model: ModelConfig) -> dict[str, Any]:
+        """The lr and batch size the model registers with itself (``defaults``), for a recipe that
+        sets neither."""
+        raise NotImplementedError
+
     def prepare(self, samples: Sequence[Any], data: DataConfig) -> list[Any]:
         """The dataset's samples as the network's data set reads them (deterministic work)."""
         raise NotImplementedError
@@ -139,3 +144,12 @@ class Modality:
 
 def get_modality(name: str) -> Modality:
     return MODALITIES.get(name)()
+
+
+def registered_defaults(registry: Registry, name: str) -> dict[str, Any]:
+    """An entry's own ``defaults`` (lr, batch_size): no silent fallback to another model's."""
+    defaults = getattr(registry.get(name), "defaults", {})
+    if not {"lr", "batch_size"} <= set(defaults):
+        raise ConfigError(f"{registry.kind} {name!r} registers no default lr and batch_size: set "
+                          "optim.lr and optim.batch_size in the recipe")
+    return defaults

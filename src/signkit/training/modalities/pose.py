@@ -10,6 +10,12 @@ from signkit.training.registries import MODALITIES, Modality
 
 @MODALITIES.register("pose")
 class PoseModality(Modality):
+    def model_defaults(self, model) -> dict:
+        from signkit.models import ENCODERS
+        from signkit.training.registries import registered_defaults
+
+        return registered_defaults(ENCODERS, model.encoder)
+
     def check(self, task, model) -> None:
         from signkit.training.registries import get_task
 

@@ -129,6 +129,12 @@ class VideoModality(Modality):
     def describe(self, data) -> str:
         return f"rgb {data.length} x {data.size} px"
 
+    def model_defaults(self, model) -> dict:
+        from signkit.models import VIDEO_MODELS
+        from signkit.training.registries import registered_defaults
+
+        return registered_defaults(VIDEO_MODELS, model.encoder)
+
     def check(self, task, model) -> None:
         from signkit.models import VIDEO_MODELS
 

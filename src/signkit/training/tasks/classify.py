@@ -8,14 +8,16 @@ from typing import Any
 
 from signkit.training.registries import TASKS, Task
 
-# Encoders whose usual decoder is not the linear one (OpenHands pairs the BiLSTM with attention).
-DEFAULT_DECODER = {"bilstm": "attention"}
-
 
 @TASKS.register("classify")
 class Classify(Task):
     def default_decoder(self, encoder: str) -> str:
-        return DEFAULT_DECODER.get(encoder, "linear")
+        """The decoder the encoder registers as its usual one (``defaults``), else linear."""
+        from signkit.models import ENCODERS
+
+        if encoder not in ENCODERS:  # a video model is whole: the name is unused
+            return "linear"
+        return getattr(ENCODERS.get(encoder), "defaults", {}).get("decoder", "linear")
 
     def check_model(self, encoder, decoder, encoder_params, decoder_params) -> None:
         from signkit.models import check_model
