@@ -9,7 +9,7 @@ torch = pytest.importorskip("torch")
 
 from signkit.models import DECODERS, ENCODERS, build_classifier  # noqa: E402
 from signkit.models.graph import selection_edges, spatial_partitions  # noqa: E402
-from signkit.pose.articulators import (  # noqa: E402
+from signkit.pose.layouts import (  # noqa: E402
     hands_layout,
     holistic_layout,
     openpose_layout,

@@ -101,7 +101,8 @@ def test_a_bad_measure_or_grouping_is_one_line(two_signers, tmp_path):
     from tests.test_cli import signkit
 
     for args, message in ((["--measure", "brow_tilt"], "no face measure 'brow_tilt'"),
-                          (["--by", "dialect"], "no 'dialect' for 60 recordings")):
+                          (["--by", "dialect"], "no 'dialect' for 60 recordings"),
+                          (["--align", "signs", "--tier", "gloss"], "no tier 'gloss' (its tiers: body")):
         r = signkit("nonmanual", "curves", f"openface_elan:{two_signers}", *args, "-o", str(tmp_path))
         assert r.returncode == 1
         assert message in r.stderr and "Traceback" not in r.stderr

@@ -60,6 +60,16 @@ def test_the_threshold_baseline_chooses_its_threshold_on_the_training_signers():
     assert result["summary"][f"frame_f1:{R}"]["mean"] > 0.3  # brow height does tell the raise
 
 
+def test_a_tier_that_is_not_there_is_one_line(two_signers, tmp_path):
+    from tests.test_cli import signkit
+
+    r = signkit("train", str(RECIPE), "-o", str(tmp_path / "run"), "--set",
+                f"data.dataset=openface_elan:{two_signers}", "--set", "tag.tier=mouth")
+    assert r.returncode == 1
+    assert "no tier 'mouth' (its tiers: body, brows, head, left-hand, right-hand)" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
 def test_a_tagging_run_trains_predicts_segments_and_evaluates(tmp_path):
     from pympi.Elan import Eaf
 

@@ -35,6 +35,10 @@ def curves(
     from signkit.reports.curves import compute_curves, write_curves
 
     ds = load_dataset(dataset)
+    if align == "signs":
+        from signkit.data.elan import check_tiers
+
+        check_tiers([s for p in ds.samples for s in p.metadata.get("segments", [])], [tier], dataset)
     for m in measure:
         for b in by:
             c = compute_curves(ds.samples, m, b, align=align, tier=tier, center=center)

@@ -16,7 +16,6 @@ from pathlib import Path
 import numpy as np
 
 from signkit.errors import PoseFileError
-from signkit.extras import require
 
 NONE_LABEL = "none"
 """The frame label where no annotation of a tier covers the frame."""
@@ -33,9 +32,10 @@ class Segment:
 
 def read_eaf(path: Path) -> list[Segment]:
     """Every aligned annotation of every tier of an ``.eaf`` file."""
-    elan = require("pympi.Elan", "annotate")
+    from pympi.Elan import Eaf
+
     try:
-        eaf = elan.Eaf(str(path))
+        eaf = Eaf(str(path))
     except Exception as exc:  # pympi raises what its XML parser raises
         raise PoseFileError(path, f"not a readable ELAN file ({type(exc).__name__}: {exc})") from None
     return [Segment(tier, int(a[0]), int(a[1]), str(a[2]), path.name)
@@ -119,8 +119,9 @@ def frame_labels(segments: Iterable[Segment], tier: str, fps: float, frames: int
 def write_eaf(tiers: Mapping[str, Sequence[tuple[str, float, float]]], path: str | Path,
               media: str | None = None, author: str = "signkit") -> Path:
     """An ELAN file with one tier per key of ``tiers``, each ``[(value, start s, end s)]``."""
-    elan = require("pympi.Elan", "annotate")
-    eaf = elan.Eaf(author=author)
+    from pympi.Elan import Eaf
+
+    eaf = Eaf(author=author)
     if media:
         eaf.add_linked_file(media)
     for tier, segments in tiers.items():

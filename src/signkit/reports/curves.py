@@ -91,6 +91,7 @@ def compute_curves(poses: Sequence[Pose], measure: str, by: str, align: str = "r
         raise ConfigError(f"center must be 'none' or 'signer', not {center!r}")
     if missing := [p.metadata.get("source", "?") for p in poses if by not in p.metadata]:
         raise ConfigError(f"no {by!r} for {len(missing)} recordings (first: {missing[0]})")
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         raw = [measure_values(p, measure) for p in poses]

@@ -120,25 +120,36 @@ class FreezeBackbone(BaseFinetuning):
             self.unfreeze_and_add_param_group(pl_module.backbone, optimizer)
 
 
-class PoseCTC(_Optimised):
-    """Encoder + sequence head over padded batches, CTC loss with blank 0; validation reports the
-    greedy decoding's word (gloss) error rate, which picks the best checkpoint. Its arguments are
-    :class:`PoseClassifier`'s (``label_smoothing`` has no use in CTC and is ignored)."""
-
-    monitor = ("val_wer", "min")
+class _Sequence(_Optimised):
+    """Encoder + sequence head over padded batches (:class:`PoseCTC`, :class:`PoseTagger`), with
+    :class:`PoseClassifier`'s arguments; each adds its validation metric."""
 
     def __init__(self, encoder: str, decoder: str, num_nodes: int, in_channels: int, num_classes: int,
                  edges: list[list[int]], encoder_params: dict[str, Any] | None = None,
                  decoder_params: dict[str, Any] | None = None, lr: float = 1e-3,
                  weight_decay: float = 1e-4, label_smoothing: float = 0.0, scheduler: str = "cosine",
                  max_epochs: int = 60):
-        from torchmetrics.text import WordErrorRate
-
         super().__init__()
         self.save_hyperparameters()
         self.model = build_sequence_model(encoder, decoder, num_nodes, in_channels, num_classes,
                                           np.asarray(edges, dtype=np.int64).reshape(-1, 2),
                                           encoder_params, decoder_params)
+        self._add_metrics(num_classes)
+
+    def _add_metrics(self, num_classes: int) -> None:
+        raise NotImplementedError
+
+
+class PoseCTC(_Sequence):
+    """Encoder + sequence head over padded batches, CTC loss with blank 0; validation reports the
+    greedy decoding's word (gloss) error rate, which picks the best checkpoint. Its arguments are
+    :class:`PoseClassifier`'s (``label_smoothing`` has no use in CTC and is ignored)."""
+
+    monitor = ("val_wer", "min")
+
+    def _add_metrics(self, num_classes: int) -> None:
+        from torchmetrics.text import WordErrorRate
+
         self.val_wer = WordErrorRate()
 
     def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -171,7 +182,7 @@ class PoseCTC(_Optimised):
         self.log("val_wer", self.val_wer, prog_bar=True, on_epoch=True, on_step=False)
 
 
-class PoseTagger(_Optimised):
+class PoseTagger(_Sequence):
     """Encoder + sequence head over padded batches, a label per frame, cross-entropy per frame
     (padding ignored); validation reports the macro F1 over the labels, which picks the best
     checkpoint. A head that pools time has its steps repeated back to frames. Its arguments are
@@ -179,18 +190,9 @@ class PoseTagger(_Optimised):
 
     monitor = ("val_f1", "max")
 
-    def __init__(self, encoder: str, decoder: str, num_nodes: int, in_channels: int, num_classes: int,
-                 edges: list[list[int]], encoder_params: dict[str, Any] | None = None,
-                 decoder_params: dict[str, Any] | None = None, lr: float = 1e-3,
-                 weight_decay: float = 1e-4, label_smoothing: float = 0.0, scheduler: str = "cosine",
-                 max_epochs: int = 60):
+    def _add_metrics(self, num_classes: int) -> None:
         from torchmetrics.classification import MulticlassF1Score
 
-        super().__init__()
-        self.save_hyperparameters()
-        self.model = build_sequence_model(encoder, decoder, num_nodes, in_channels, num_classes,
-                                          np.asarray(edges, dtype=np.int64).reshape(-1, 2),
-                                          encoder_params, decoder_params)
         self.val_f1 = MulticlassF1Score(num_classes, average="macro", ignore_index=-100)
 
     def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

@@ -34,8 +34,11 @@ class Tag(Task):
         check_sequence_model(encoder, decoder, encoder_params, decoder_params)
 
     def targets(self, samples, recipe) -> list[str]:
+        from signkit.data.elan import check_tiers
         from signkit.data.openface_elan import tier_labels
 
+        where = Path(str(samples[0].metadata.get("source", "dataset"))).parent if samples else "dataset"
+        check_tiers([s for p in samples for s in p.metadata.get("segments", [])], [recipe.tag.tier], where)
         return [" ".join(tier_labels(p, recipe.tag.tier)) for p in samples]
 
     def vocabulary(self, glosses: Sequence[str]) -> list[str]:
