@@ -29,8 +29,6 @@ import torch
 from signkit.models import ENCODERS, VIDEO_MODELS, build_classifier
 from signkit.models.graph import selection_edges
 from signkit.pose.layouts import holistic_layout
-from signkit.training.config import MODEL_DEFAULTS
-from signkit.training.tasks.classify import DEFAULT_DECODER
 
 SELECTIONS = {"openhands27": "openhands27", "27+mouth+eyebrows": "openhands27+mouth+eyebrows"}
 FRAMES, CLASSES = 64, 226  # AUTSL's vocabulary size, as in OpenHands' tables
@@ -80,7 +78,8 @@ def default_models(only: list[str] | None = None
             if only and name not in only:
                 continue
             torch.manual_seed(0)
-            model = build_classifier(name, DEFAULT_DECODER.get(name, "linear"), len(keep), 2, CLASSES, edges)
+            decoder = ENCODERS.get(name).defaults.get("decoder", "linear")
+            model = build_classifier(name, decoder, len(keep), 2, CLASSES, edges)
             yield selection, len(keep), name, model, (FRAMES, len(keep), 2)
     for name in VIDEO_MODELS:
         if not only or name in only:
@@ -103,7 +102,7 @@ def main() -> None:
         torch.set_num_threads(args.threads)
         ms = latency_ms(model, torch.randn(1, *shape), runs, warmup)
         torch.set_num_threads(args.train_threads)
-        batch = 2 if args.smoke else int(MODEL_DEFAULTS[name]["batch_size"])
+        batch = 2 if args.smoke else int(ENCODERS.get(name).defaults["batch_size"])
         sps = train_throughput(model, torch.randn(batch, *shape),
                                steps=1 if args.smoke else 3 if name in VIDEO_MODELS else 10)
         row = {"model": name, "points": selection, "keypoints": size, "latency_ms": round(ms, 2),

@@ -97,3 +97,27 @@ def test_a_tagging_run_trains_predicts_segments_and_evaluates(tmp_path):
     report = json.loads((run / "evaluation" / "evaluation.json").read_text())
     assert report["tier"] == "brows" and set(report["per_signer"]) == {"tanya"}
     assert 0.0 <= report[f"segment_f1:{R}"] <= 1.0
+
+    # exported: the same markers from onnxruntime alone (torch not importable)
+    from tests.live.test_export import NO_TORCH
+
+    exported = tmp_path / "exported"
+    r = signkit("export", str(run), "-o", str(exported))
+    assert r.returncode == 0, r.stderr
+    info = json.loads((exported / "export.json").read_text())
+    assert info["task"] == "tag" and info["parity"]["max_abs_log_prob_diff"] <= 1e-4
+    script = tmp_path / "no_torch.py"
+    script.write_text(NO_TORCH)
+    import subprocess
+    import sys
+
+    torch_json = signkit("predict", str(run), str(csv_file), "--json").stdout
+    r = subprocess.run([sys.executable, str(script), "predict", str(exported), str(csv_file), "--json"],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["brows"] == json.loads(torch_json)["brows"]
+    r = subprocess.run([sys.executable, str(script), "evaluate", str(exported), f"openface_elan:{other}"],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    again = json.loads((exported / "evaluation" / "evaluation.json").read_text())
+    assert again[f"frame_f1:{R}"] == pytest.approx(report[f"frame_f1:{R}"], abs=1e-9)

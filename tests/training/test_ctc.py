@@ -254,3 +254,27 @@ def test_ctc_run_trains_reloads_evaluates_and_predicts(tmp_path, krsl20):
         assert all(0 <= e.start < e.end <= pose.duration + 1e-9 for e in events)
         if window > len(pose):
             assert [e.gloss for e in events] == offline
+
+    # The exported folder decodes the same glosses with onnxruntime alone (torch not importable).
+    from signkit.export.onnx import export_run
+    from tests.live.test_export import NO_TORCH
+
+    exported = tmp_path / "exported"
+    info = export_run(run, exported)
+    assert info["task"] == "ctc" and info["stride"] == 2 and info["inputs"]["lengths"] == ["batch"]
+    parity = info["parity"]
+    assert parity["max_abs_log_prob_diff"] <= 1e-4 and parity["mixed_lengths_diff"] <= 1e-4
+    assert len(set(parity["mixed_lengths"])) > 1  # one batch of different lengths
+    assert (exported / "lm_corpus.txt").read_text() == (run / "lm_corpus.txt").read_text()
+    script = tmp_path / "no_torch.py"
+    script.write_text(NO_TORCH)
+    torch_line = _signkit("predict", str(run), str(pose_file)).stdout
+    res = subprocess.run([sys.executable, str(script), "predict", str(exported), str(pose_file)],
+                         capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout == torch_line
+    res = subprocess.run([sys.executable, str(script), "evaluate", str(exported), f"pose_dir:{data}",
+                          "--signers", "4", "--beam", "0"], capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    assert json.loads((exported / "evaluation" / "evaluation.json").read_text())["wer"] == pytest.approx(
+        report["wer"], abs=1e-9)

@@ -470,7 +470,7 @@ def evaluate(
     signer too, and writes alignments.csv and posteriors.png."""
     from signkit.baselines.experiment import evaluate_saved
     from signkit.data.dataset import load_dataset
-    from signkit.reports.metrics import METRIC_NAMES
+    from signkit.reports.metrics import metric_name
     from signkit.runs import write_info
 
     where = out or run_dir / "evaluation"
@@ -492,7 +492,7 @@ def evaluate(
     if per_signer:
         table.add_column("signer")
     for k in report:
-        table.add_column(METRIC_NAMES[k], justify="right")
+        table.add_column(metric_name(k), justify="right")
     table.add_row(*(["all"] if per_signer else []), *[f"{100 * v:.2f}" for v in report.values()])
     for signer, r in per_signer.items():
         table.add_row(escape(signer), *[f"{100 * r[k]:.2f}" for k in report])

@@ -22,8 +22,8 @@ def export(
         help="LOADER:PATH of poses for the checks and int8 calibration (default: the run's "
              "training poses)")] = None,
 ) -> None:
-    """Export a classification run or ensemble to ONNX; the folder alone runs with onnxruntime,
-    without torch (predict, evaluate and recognize accept it)."""
+    """Export a classification, CTC or tagging run (or an ensemble) to ONNX; the folder alone runs
+    with onnxruntime, without torch (predict, evaluate and recognize accept it)."""
     from signkit.extras import require
 
     for module in ("torch", "onnx", "onnxscript", "onnxruntime"):
@@ -33,14 +33,15 @@ def export(
     with console.status("exporting") as status:
         info = export_run(run_dir, out, int8, calibrate, on_step=status.update)
     table = Table(title=escape(f"{run_dir} -> {out}"))
-    for col in ("model", "ONNX vs PyTorch (max |logit diff|)", "int8", "fp32 ms", "int8 ms",
+    for col in ("model", "ONNX vs PyTorch (max |diff|)", "int8", "fp32 ms", "int8 ms",
                 "int8 agreement %"):
         table.add_column(col, justify="right")
     for i, item in enumerate(info.get("member_exports", [info])):
         q = item.get("int8", {})
         chosen = q.get("candidates", {}).get(q.get("mode"), {})
+        parity = max(v for k, v in item["parity"].items() if k.startswith("max_abs"))
         table.add_row(escape(f"{i}: {item['encoder']}" if "members" in info else item["encoder"]),
-                      f"{item['parity']['max_abs_logit_diff']:.1e}", q.get("mode", "-"),
+                      f"{parity:.1e}", q.get("mode", "-"),
                       f"{q['fp32_ms']:.2f}" if q else "-", f"{chosen['ms']:.2f}" if q else "-",
                       f"{100 * chosen['agreement']:.1f}" if q else "-")
     print_table(table)
@@ -89,12 +90,13 @@ def recognize(
         raise ConfigError("give the run: signkit recognize RUN VIDEO, RUN --camera N or --serve --run RUN")
     if len(args) > 1:
         raise ConfigError(f"one video or URL at a time, not {len(args)}")
-    from signkit.extract.holistic import filtered_stderr  # quiets MediaPipe's logging before it loads
+    from signkit.extract.holistic import NATIVE_NOISE  # quiets MediaPipe's logging before it loads
+    from signkit.native import filtered_stderr
 
     require("mediapipe", "extract")
     options = {"window": window, "stride": stride, "threshold": threshold, "smoothing": smoothing,
                "min_hands": min_hands}
-    with filtered_stderr():  # MediaPipe's notes would come before the first result
+    with filtered_stderr(NATIVE_NOISE):  # MediaPipe's notes would come before the first result
         from signkit.inference import load_model
 
         run = load_model(run_dir)

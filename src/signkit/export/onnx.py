@@ -1,6 +1,9 @@
 """``signkit export``: a trained run (or ensemble) -> a folder that onnxruntime runs without torch.
 
-The folder: ``model.onnx`` (fp32, dynamic batch and frame axes), with ``--int8`` also
+Classification runs, continuous (CTC) runs and frame-tagging runs export; a sequence model takes
+``poses (batch, frames, V, C)`` and ``lengths (batch,)`` and gives ``log_probs (batch, steps,
+classes)`` and ``steps (batch,)``. The folder: ``model.onnx`` (fp32, dynamic batch and frame
+axes), with ``--int8`` also
 ``model.int8.onnx``; the run's ``config.yaml`` (its preprocessing and input features),
 ``vocabulary.json`` and ``layout.json``; and ``export.json`` (what was exported, the parity of
 ONNX and PyTorch on real poses, the int8 choice and its measurements). An ensemble's members
@@ -12,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import shutil
 import tempfile
 import warnings
@@ -25,8 +29,9 @@ from signkit.data.dataset import load_dataset
 from signkit.data.splits import SPLIT_FILE, split_from_file
 from signkit.errors import ConfigError, PoseFileError
 from signkit.export.runner import EXPORT, FP32, INT8, MEMBERS, load_exported
+from signkit.native import filtered_stderr
 from signkit.runs import CONFIG, LAYOUT, VOCAB, now, write_info
-from signkit.training.arrays import to_array
+from signkit.training.arrays import pad, sequence_array, to_array
 from signkit.training.ensemble import ENSEMBLE, EnsembleRun, load_trained
 from signkit.training.predict import LoadedRun
 
@@ -65,38 +70,106 @@ def export_module(model: Any, path: Path, frames: int, keypoints: int, dims: int
     program.save(str(path), external_data=False)
 
 
+SEQUENCE_TASKS = ("ctc", "tag")
+# The TorchScript exporter's C++ note on every packed LSTM (the graph is right: parity checks it).
+TORCHSCRIPT_NOTES = re.compile(rb"^\[W\d+ [\d:.]+ \d+ shape_type_inference\.cpp")
+PARITY = 1e-4  # the largest log-probability difference an export may show against PyTorch
+
+
+def export_sequence(module: Any, path: Path, keypoints: int, dims: int) -> None:
+    """A sequence model ``(x, lengths) -> (log_probs, steps)`` as ONNX with dynamic batch and frame
+    axes. A model with an LSTM goes through PyTorch's TorchScript exporter, which turns the
+    packed LSTM into ONNX's LSTM with per-sample lengths; the others through torch.export, which
+    keeps every shape symbolic but unrolls an LSTM to the traced length."""
+    import torch
+
+    module.eval()
+    x, lengths = torch.zeros(2, 40, keypoints, dims), torch.tensor([40, 23])
+    names = {"input_names": ["poses", "lengths"], "output_names": ["log_probs", "steps"]}
+    logging.getLogger("torch.onnx").setLevel(logging.ERROR)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if any(isinstance(m, torch.nn.LSTM) for m in module.modules()):
+            axes = {"poses": {0: "batch", 1: "frames"}, "lengths": {0: "batch"},
+                    "log_probs": {0: "batch", 1: "steps"}, "steps": {0: "batch"}}
+            with filtered_stderr(TORCHSCRIPT_NOTES):
+                torch.onnx.export(module, (x, lengths), str(path), dynamic_axes=axes, opset_version=OPSET,
+                                  dynamo=False, **names)
+            return
+        frames = torch.export.Dim("frames", min=8, max=getattr(module.model.encoder, "max_len", 4096))
+        batch = torch.export.Dim("batch")
+        program = torch.onnx.export(module, (x, lengths), dynamic_shapes={
+            "x": {0: batch, 1: frames}, "lengths": {0: batch}}, opset_version=OPSET, dynamo=True,
+            verbose=False, **names)
+    program.optimize()
+    program.save(str(path), external_data=False)
+
+
 def export_model(run: LoadedRun, path: Path) -> None:
-    """The run's network as ONNX (:func:`export_module`)."""
-    if run.task != "classify":
-        raise ConfigError(f"{run.path}: a {run.task} run; export covers classification runs and their "
-                          "ensembles (a CTC model's packed sequence head does not trace to ONNX yet)")
+    """The run's network as ONNX (:func:`export_module`, :func:`export_sequence`)."""
     cfg = run.recipe.data
-    export_module(run.module.model, path, cfg.length, len(run.layout.keypoints), cfg.dims)
+    if run.task in SEQUENCE_TASKS:
+        export_sequence(run.module, path, len(run.layout.keypoints), cfg.dims)
+    elif run.task == "classify":
+        export_module(run.module.model, path, cfg.length, len(run.layout.keypoints), cfg.dims)
+    else:
+        raise ConfigError(f"{run.path}: a {run.task} run; export covers classification, CTC and "
+                          "tagging runs and their ensembles")
+
+
+def sequence_parity(run: LoadedRun, exported: Any, poses: list) -> dict[str, float]:
+    """The largest log-probability difference of the export against PyTorch on ``poses``
+    (batched by length), and on one batch of poses of different lengths."""
+    ours, theirs = run.log_probs(poses), exported.log_probs(poses)
+    per_pose = max(float(np.abs(a - b).max()) for a, b in zip(ours, theirs, strict=True) if len(a))
+    by_length = sorted(range(len(poses)), key=lambda i: len(poses[i]))
+    mixed = [by_length[0], by_length[len(by_length) // 2], by_length[-1]]
+    x, lengths = pad([sequence_array(poses[i], run.recipe.data) for i in mixed])
+    (a, steps), (b, _) = run.sequence_log_probs(x, lengths), exported.sequence_log_probs(x, lengths)
+    mixed_diff = max(float(np.abs(a[j, :n] - b[j, :n]).max()) for j, n in enumerate(steps.tolist()))
+    return {"max_abs_log_prob_diff": per_pose, "mixed_lengths_diff": mixed_diff,
+            "mixed_lengths": [len(poses[i]) for i in mixed]}
 
 
 def export_single(run: LoadedRun, out: Path, int8: bool, dataset: str | None,
                   on_step: Callable[[str], None]) -> dict[str, Any]:
+    from signkit.training.tasks.ctc import LM_CORPUS
+
+    sequence = run.task in SEQUENCE_TASKS
+    if int8 and sequence:
+        raise ConfigError(f"{run.path}: --int8 covers classification runs so far; export this "
+                          f"{run.task} run without it")
     out.mkdir(parents=True, exist_ok=True)
-    for name in (CONFIG, VOCAB, LAYOUT):
+    for name in (CONFIG, VOCAB, LAYOUT, *((LM_CORPUS,) if (run.path / LM_CORPUS).is_file() else ())):
         shutil.copy2(run.path / name, out / name)
     on_step(f"exporting {run.recipe.model.encoder} to ONNX")
     export_model(run, out / FP32)
     on_step("checking ONNX against PyTorch on real poses")
     poses = calibration_poses(run, dataset)
-    arrays = np.stack([to_array(p, run.recipe.data) for p in poses])
-    reference = run.logits(arrays)
-    fp32 = load_exported(out, precision="fp32", info={"task": run.task})
-    diff = float(np.abs(fp32.logits(arrays) - reference).max())
     cfg = run.recipe.data
     info: dict[str, Any] = {"task": run.task, "source": str(run.path), "encoder": run.recipe.model.encoder,
                             "inputs": {"poses": ["batch", "frames", len(run.layout.keypoints), cfg.dims]},
-                            "frames": cfg.length, "opset": OPSET,
-                            "parity": {"poses": len(poses), "max_abs_logit_diff": diff}}
-    if int8:
-        from signkit.export.quantize import quantize
+                            "opset": OPSET}
+    if sequence:
+        info.update(decoder=run.recipe.model.decoder, stride=run.stride)
+        info["inputs"]["lengths"] = ["batch"]
+        fp32 = load_exported(out, precision="fp32", info=info)
+        info["parity"] = {"poses": len(poses), **sequence_parity(run, fp32, poses)}
+        worst = max(info["parity"]["max_abs_log_prob_diff"], info["parity"]["mixed_lengths_diff"])
+        if worst > PARITY:
+            pair = f"{run.recipe.model.encoder} + {run.recipe.model.decoder}"
+            raise ConfigError(f"{run.path}: the ONNX export of {pair} differs from PyTorch by "
+                              f"{worst:.2g} (> {PARITY:g}); this pair does not export yet")
+    else:
+        arrays = np.stack([to_array(p, cfg) for p in poses])
+        fp32 = load_exported(out, precision="fp32", info={"task": run.task})
+        diff = float(np.abs(fp32.logits(arrays) - run.logits(arrays)).max())
+        info.update(frames=cfg.length, parity={"poses": len(poses), "max_abs_logit_diff": diff})
+        if int8:
+            from signkit.export.quantize import quantize
 
-        on_step("quantising to int8 (dynamic and static, calibrated on training poses)")
-        info["int8"] = quantize(out / FP32, out / INT8, arrays)
+            on_step("quantising to int8 (dynamic and static, calibrated on training poses)")
+            info["int8"] = quantize(out / FP32, out / INT8, arrays)
     (out / EXPORT).write_text(json.dumps(info, indent=2))
     return info
 

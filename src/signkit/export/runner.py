@@ -45,13 +45,19 @@ class OnnxRun(ModelRun):
 
     session: Any = None
     precision: str = "fp32"
+    steps_per_output: int = 1  # a sequence model's input frames per output step
 
     @property
     def stride(self) -> int:
-        return 1
+        return self.steps_per_output
 
     def logits(self, x: np.ndarray) -> np.ndarray:
         return self.session.run(None, {"poses": np.ascontiguousarray(x, np.float32)})[0]
+
+    def sequence_log_probs(self, x: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        log_probs, steps = self.session.run(None, {"poses": np.ascontiguousarray(x, np.float32),
+                                                   "lengths": np.asarray(lengths, np.int64)})
+        return log_probs, steps
 
 
 def is_exported(path: str | Path) -> bool:
@@ -86,4 +92,5 @@ def load_exported(path: str | Path, precision: str = "auto", threads: int = 1,
             raise PoseFileError(path / name, "missing: not a complete export folder")
     return OnnxRun(read_config(path / CONFIG, check_model=False), read_vocabulary(path / VOCAB),
                    Layout.from_dict(json.loads((path / LAYOUT).read_text())), path,
-                   session(path / (INT8 if chosen == "int8" else FP32), threads), chosen)
+                   session(path / (INT8 if chosen == "int8" else FP32), threads), chosen,
+                   int(info.get("stride", 1)))

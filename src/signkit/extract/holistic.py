@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import os
 import re
-import sys
-import threading
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
 
 from signkit.extract.video import Crop, VideoInfo, read_frames
 from signkit.extras import require
+from signkit.native import filtered_stderr
 from signkit.pose.layout import Layout
 from signkit.pose.layouts import holistic_layout
 from signkit.pose.pose import Pose
@@ -33,41 +31,8 @@ _BLANK = np.full((256, 256, 3), 255, np.uint8)
 # MediaPipe's C++ notes on stderr: part is written before absl's logging is set up (so
 # GLOG_minloglevel cannot hold it back: TFLite's delegate note, the feedback-manager warnings),
 # part while frames are processed (the projection calculator's).
-_NATIVE_NOISE = re.compile(rb"^(?:[IW]0000 |INFO: Created TensorFlow Lite|"
+NATIVE_NOISE = re.compile(rb"^(?:[IW]0000 |INFO: Created TensorFlow Lite|"
                            rb"WARNING: All log messages before absl)")
-
-
-@contextmanager
-def filtered_stderr() -> Iterator[None]:
-    """While inside, what is written to file descriptor 2 (where MediaPipe's C++ code writes)
-    passes through a filter that drops MediaPipe's notes; everything else reaches stderr, so real
-    errors still show."""
-    sys.stderr.flush()
-    saved = os.dup(2)
-    read_end, write_end = os.pipe()
-    os.dup2(write_end, 2)
-    os.close(write_end)
-
-    def forward() -> None:
-        pending = b""
-        with os.fdopen(read_end, "rb", buffering=0) as pipe:
-            while chunk := pipe.read(65536):
-                *lines, pending = (pending + chunk).split(b"\n")
-                kept = b"".join(line + b"\n" for line in lines if not _NATIVE_NOISE.match(line))
-                if kept:
-                    os.write(saved, kept)
-        if pending and not _NATIVE_NOISE.match(pending):
-            os.write(saved, pending)
-
-    thread = threading.Thread(target=forward, name="stderr-filter", daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        sys.stderr.flush()
-        os.dup2(saved, 2)  # closes the pipe's last write end: the thread reads to its end
-        thread.join(5)
-        os.close(saved)
 
 
 class HolisticEstimator:
@@ -85,7 +50,7 @@ class HolisticEstimator:
 
         self.refine_face, self.world = refine_face, world
         self.layout: Layout = holistic_layout(478 if refine_face else 468, fmt="XYZC", world=world)
-        with filtered_stderr():
+        with filtered_stderr(NATIVE_NOISE):
             self._holistic = mp.solutions.holistic.Holistic(
                 static_image_mode=static_image_mode, model_complexity=MODEL_COMPLEXITY,
                 refine_face_landmarks=refine_face)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
@@ -38,8 +37,9 @@ class TemporalPooling(nn.Module):
         for conv, pool in zip(self.convs, self.pools, strict=True):
             mask = valid_steps(lengths, h.shape[2]).float()[:, None]  # (B, 1, L)
             h = conv(h * mask) * mask
-            if pool > 1:
-                h = F.max_pool1d(h, pool)
+            if pool > 1:  # max_pool1d(h, pool), written so that an export keeps the frames axis dynamic
+                steps = h.shape[2] // pool
+                h = h[:, :, : steps * pool].reshape(h.shape[0], h.shape[1], steps, pool).amax(-1)
                 lengths = torch.clamp(lengths // pool, min=1)
         return h.transpose(1, 2), lengths
 
