@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,12 @@ import pytest
 from signkit.pose import Pose, holistic_layout
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+def default_sigint() -> None:
+    """``preexec_fn`` for a child a test stops with Ctrl-C: a suite started in the background by
+    a shell without job control inherits SIGINT ignored, and so would the child."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def shared_path(*parts: str) -> Path:

@@ -15,7 +15,7 @@ import pytest
 
 from signkit.extract.report import REPORT_NAME
 from signkit.pose.io import read_pose
-from tests.conftest import shared_path
+from tests.conftest import default_sigint, shared_path
 
 pytest.importorskip("mediapipe")
 
@@ -76,7 +76,7 @@ def _start(videos: Path, out: Path) -> subprocess.Popen:
     env = {**os.environ, "COLUMNS": "200"}
     return subprocess.Popen([sys.executable, "-m", "signkit.cli.app", "extract", str(videos), "-o", str(out),
                              "--workers", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env=env, start_new_session=True)
+                            text=True, env=env, start_new_session=True, preexec_fn=default_sigint)
 
 
 def _wait_for_outputs(out: Path, n: int, proc: subprocess.Popen) -> list[Path]:

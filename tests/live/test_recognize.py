@@ -17,7 +17,7 @@ import pytest
 from signkit.inference import load_model
 from signkit.live.recognizer import Recognizer
 from signkit.live.sources import open_source
-from tests.conftest import shared_path
+from tests.conftest import default_sigint, shared_path
 
 pytest.importorskip("mediapipe")
 
@@ -104,7 +104,8 @@ def test_ctrl_c_stops_cleanly_and_keeps_the_outputs(synthetic_export, tmp_path):
     srt = tmp_path / "partial.srt"
     proc = subprocess.Popen([sys.executable, "-m", "signkit.cli.app", "recognize", str(synthetic_export),
                              str(video), "--threshold", "0", "--min-hands", "0", "--srt", str(srt)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=default_sigint)
     first = proc.stdout.readline()  # the first gloss: the pipeline is running
     assert first.startswith("{"), proc.stderr.read()
     time.sleep(0.5)
