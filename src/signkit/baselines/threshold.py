@@ -14,26 +14,10 @@ import numpy as np
 from signkit.data.dataset import Dataset
 from signkit.data.elan import NONE_LABEL
 from signkit.data.openface_elan import tier_labels
-from signkit.pose.face import measure_values
+from signkit.pose.face import measure_values, relative_to_signer
 from signkit.reports.tagging import frame_f1, segment_f1
 
 THRESHOLDS = np.linspace(-2.0, 3.0, 101)  # in the signer's standard deviations
-
-
-def signer_standardised(ds: Dataset, measure: str) -> list[np.ndarray]:
-    """Per recording ``(T,)`` the measure minus its signer's mean, over its signer's spread."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        values = [measure_values(p, measure) for p in ds.samples]
-        out = list(values)
-        signers = ds.signers
-        for s in set(signers.tolist()):
-            idx = np.flatnonzero(signers == s)
-            pooled = np.concatenate([values[i] for i in idx])
-            mean, spread = np.nanmean(pooled), np.nanstd(pooled) or 1.0
-            for i in idx:
-                out[i] = (values[i] - mean) / spread
-    return out
 
 
 def _tag(values: Sequence[np.ndarray], threshold: float, label: str) -> list[list[str]]:
@@ -44,7 +28,10 @@ def threshold_baseline(ds: Dataset, tier: str = "brows", label: str = "br_raise"
                        measure: str = "brow_height") -> dict[str, Any]:
     """Per test signer: the threshold chosen on the others, frame and segment F1 of ``label``;
     their mean and standard deviation."""
-    values = signer_standardised(ds, measure)
+    with warnings.catch_warnings():  # frames without a face are NaN
+        warnings.simplefilter("ignore", RuntimeWarning)
+        values = [measure_values(p, measure) for p in ds.samples]
+    values = relative_to_signer(values, ds.signers.tolist(), scale=True)
     true = [tier_labels(p, tier).tolist() for p in ds.samples]
     signers = ds.signers
     runs = []

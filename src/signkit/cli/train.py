@@ -193,14 +193,14 @@ def predict(
 
     run = load_model(run_dir)
     task = get_task(run.task)
-    timed_output = run.task != "classify"
-    if eaf is not None and not timed_output:
-        raise ConfigError("--eaf needs a run with timed output (task: ctc or tag)")
     for path in files:
         pose = run.read_input(path)
-        if timed_output:
+        tiers = task.timed(run, pose)  # None: one label per sample
+        if tiers is None and eaf is not None:
+            raise ConfigError("--eaf needs a run with timed output (task: ctc or tag)")
+        if tiers is not None:
             target = eaf if eaf is None or len(files) == 1 else eaf / f"{path.stem}.eaf"
-            _print_timed(path, task.timed(run, pose), target, as_json)
+            _print_timed(path, tiers, target, as_json)
             continue
         ranked = top_k(run, pose, top)
         if as_json:

@@ -17,7 +17,7 @@ angles. Each is registered by name with its articulator group, so a recipe can a
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -119,8 +119,13 @@ class FaceGeometry:
         return np.linalg.norm(a - b, axis=-1)
 
     @cached_property
+    def eyes(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(T, 3)`` centres of the left and the right eye."""
+        return self.centre(self.points.left_eye), self.centre(self.points.right_eye)
+
+    @cached_property
     def interocular(self) -> np.ndarray:
-        d = self.dist(self.centre(self.points.left_eye), self.centre(self.points.right_eye))
+        d = self.dist(*self.eyes)
         return np.where(d > 1e-9, d, np.nan)
 
     @cached_property
@@ -134,7 +139,8 @@ class FaceGeometry:
         if self.given_pose:
             return euler_to_matrix(self.pose.channels["head_rotation"][:, :3].astype(np.float64))
         p = self.points
-        x = _unit(self.centre(p.left_eye) - self.centre(p.right_eye))
+        left, right = self.eyes
+        x = _unit(left - right)
         down = self.xyz[:, list(p.corners)].mean(axis=1) - self.origin
         if not self.has_depth:
             down = np.stack([-x[:, 1], x[:, 0], np.zeros(len(x))], axis=-1)  # in-plane normal
@@ -146,7 +152,7 @@ class FaceGeometry:
         """``(T, 3)`` the head's origin in the camera frame."""
         if self.given_pose:
             return self.pose.channels["head_translation"][:, :3].astype(np.float64)
-        return (self.centre(self.points.left_eye) + self.centre(self.points.right_eye)) / 2
+        return (self.eyes[0] + self.eyes[1]) / 2
 
     @cached_property
     def angles(self) -> np.ndarray:
@@ -177,16 +183,16 @@ def register_measure(name: str, group: str):
     return decorator
 
 
-def _brow(g: FaceGeometry, brow: tuple[int, ...], eye: tuple[int, ...]) -> np.ndarray:
-    return g.dist(g.centre(brow), g.centre(eye)) / g.interocular
+def _brow(g: FaceGeometry, brow: tuple[int, ...], eye: np.ndarray) -> np.ndarray:
+    return g.dist(g.centre(brow), eye) / g.interocular
 
 
 def _aperture(g: FaceGeometry, lids: tuple[tuple[int, int], ...]) -> np.ndarray:
     return np.mean([g.dist(g.xyz[:, a], g.xyz[:, b]) for a, b in lids], axis=0) / g.interocular
 
 
-register_measure("brow_height_left", "eyebrows")(lambda g: _brow(g, g.points.left_brow, g.points.left_eye))
-register_measure("brow_height_right", "eyebrows")(lambda g: _brow(g, g.points.right_brow, g.points.right_eye))
+register_measure("brow_height_left", "eyebrows")(lambda g: _brow(g, g.points.left_brow, g.eyes[0]))
+register_measure("brow_height_right", "eyebrows")(lambda g: _brow(g, g.points.right_brow, g.eyes[1]))
 register_measure("eye_aperture_left", "eyes")(lambda g: _aperture(g, g.points.left_lids))
 register_measure("eye_aperture_right", "eyes")(lambda g: _aperture(g, g.points.right_lids))
 register_measure("mouth_opening", "mouth")(
@@ -239,3 +245,19 @@ def measure_values(pose: Pose, measure: str) -> np.ndarray:
                           "(or a pair's stem, e.g. brow_height)")
     values = measures(pose, names)
     return np.nanmean(np.stack(list(values.values())), axis=0) if len(names) > 1 else values[names[0]]
+
+
+def relative_to_signer(series: Sequence[np.ndarray], signers: Sequence[str],
+                       scale: bool = False) -> list[np.ndarray]:
+    """Each recording's ``(T,)`` series minus its signer's mean over all their recordings (and,
+    with ``scale``, over their spread): people's faces differ at rest. NaN frames are left out."""
+    out = list(series)
+    for signer in set(signers):
+        members = [i for i, s in enumerate(signers) if s == signer]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            pooled = np.concatenate([series[i] for i in members])
+            mean, spread = np.nanmean(pooled), (np.nanstd(pooled) or 1.0) if scale else 1.0
+        for i in members:
+            out[i] = (series[i] - mean) / spread
+    return out

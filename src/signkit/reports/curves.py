@@ -22,7 +22,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from signkit.errors import ConfigError
-from signkit.pose.face import measure_values
+from signkit.pose.face import measure_values, relative_to_signer
 from signkit.pose.pose import Pose
 
 POINTS = 50  # samples per normalised recording (per sign with align="signs")
@@ -96,11 +96,7 @@ def compute_curves(poses: Sequence[Pose], measure: str, by: str, align: str = "r
         warnings.simplefilter("ignore", RuntimeWarning)
         raw = [measure_values(p, measure) for p in poses]
         if center == "signer":
-            by_signer: dict[str, list[np.ndarray]] = defaultdict(list)
-            for p, v in zip(poses, raw, strict=True):
-                by_signer[str(p.metadata.get("signer", ""))].append(v)
-            rest = {s: np.nanmean(np.concatenate(vs)) for s, vs in by_signer.items()}
-            raw = [v - rest[str(p.metadata.get("signer", ""))] for p, v in zip(poses, raw, strict=True)]
+            raw = relative_to_signer(raw, [str(p.metadata.get("signer", "")) for p in poses])
     rows, per_group = [], defaultdict(list)
     for p, v in zip(poses, raw, strict=True):
         times, values = normalised(p, v, align, tier)
