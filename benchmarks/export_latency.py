@@ -26,7 +26,7 @@ import torch
 from model_latency import FRAMES, default_models, latency_ms  # the sibling script
 
 from signkit.export.onnx import export_module
-from signkit.export.quantize import batch1_ms, build_int8
+from signkit.export.quantize import batch1_ms, build_int8, feed
 from signkit.export.runner import session
 from signkit.models import ENCODERS
 
@@ -47,10 +47,11 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             fp32 = Path(tmp) / "model.onnx"
             export_module(model, fp32, FRAMES, keypoints, 2)
-            int8 = build_int8(fp32, Path(tmp), calibration)
+            int8 = {k: p for k, p in build_int8(fp32, Path(tmp), calibration).items() if isinstance(p, Path)}
+            one = feed(x[0], False)
             ms = {"pytorch": latency_ms(model.eval(), torch.from_numpy(x), runs, warmup),
-                  "onnx_fp32": batch1_ms(session(fp32), x, runs=runs, warmup=warmup),
-                  **{f"int8_{k}": batch1_ms(session(p), x, runs=runs, warmup=warmup)
+                  "onnx_fp32": batch1_ms(session(fp32), one, runs=runs, warmup=warmup),
+                  **{f"int8_{k}": batch1_ms(session(p), one, runs=runs, warmup=warmup)
                      for k, p in int8.items()}}
         best = min(ms[f"int8_{k}"] for k in int8)
         row = {"model": name, "points": selection, "keypoints": keypoints,

@@ -121,3 +121,16 @@ def test_a_tagging_run_trains_predicts_segments_and_evaluates(tmp_path):
     assert r.returncode == 0, r.stderr
     again = json.loads((exported / "evaluation" / "evaluation.json").read_text())
     assert again[f"frame_f1:{R}"] == pytest.approx(report[f"frame_f1:{R}"], abs=1e-9)
+
+    # --int8 keeps the candidate whose frame labels agree with fp32 the most (at least 99 % where
+    # one does), and that folder evaluates without torch
+    r = signkit("export", str(run), "-o", str(tmp_path / "int8"), "--int8")
+    assert r.returncode == 0, r.stderr
+    q = json.loads((tmp_path / "int8" / "export.json").read_text())["int8"]
+    assert q["agreement_of"] == "frame label"
+    chosen = q["candidates"][q["mode"]]["agreement"]
+    assert chosen >= 0.99 or chosen == max(c.get("agreement", 0) for c in q["candidates"].values())
+    r = subprocess.run([sys.executable, str(script), "evaluate", str(tmp_path / "int8"),
+                        f"openface_elan:{other}"], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+

@@ -278,3 +278,17 @@ def test_ctc_run_trains_reloads_evaluates_and_predicts(tmp_path, krsl20):
     assert res.returncode == 0, res.stderr
     assert json.loads((exported / "evaluation" / "evaluation.json").read_text())["wer"] == pytest.approx(
         report["wer"], abs=1e-9)
+
+    # --int8: the fastest candidate whose greedy gloss sequences agree with fp32 on >= 99 % of the
+    # training poses (else the closest), and the int8 folder evaluates without torch too.
+    quantised = tmp_path / "exported_int8"
+    info = export_run(run, quantised, int8=True)
+    q = info["int8"]
+    assert q["agreement_of"] == "greedy gloss sequence" and q["mode"] in q["candidates"]
+    built = {m: c for m, c in q["candidates"].items() if "agreement" in c}
+    assert q["candidates"][q["mode"]]["agreement"] == max(c["agreement"] for c in built.values()) or \
+        q["candidates"][q["mode"]]["agreement"] >= 0.99
+    res = subprocess.run([sys.executable, str(script), "evaluate", str(quantised), f"pose_dir:{data}",
+                          "--signers", "4", "--beam", "0"], capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    assert 0 <= json.loads((quantised / "evaluation" / "evaluation.json").read_text())["wer"]

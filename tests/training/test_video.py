@@ -55,17 +55,17 @@ def test_r2plus1d_18_has_torchvisions_shapes_and_loads_its_state_dicts(tmp_path)
 
 
 def test_clips_keep_the_aspect_ratio_and_crop_the_same_box_in_every_frame():
-    from signkit.training.config import DataConfig
+    from signkit.training.modalities.video import VideoConfig
 
-    data = DataConfig(dataset="video_dir:x", length=4, size=32)
+    video = VideoConfig(size=32)
     frames = np.full((10, 20, 40, 3), 255, np.uint8)  # a white 2:1 video
     frames[:, :, :20] = 0  # its left half black
-    x = clip_tensor(frames, data)
+    x = clip_tensor(frames, 4, video)
     assert x.shape == (3, 4, 32, 32) and x.dtype == torch.float32
     assert torch.all(x[:, :, :8] == 0) and torch.all(x[:, :, 24:] == 0)  # padded top and bottom: 32 x 16
     assert x[0, 0, 16, 2] < -1 < 1 < x[0, 0, 16, 30]  # black then white, normalised
-    a = clip_tensor(frames, data, np.random.default_rng(3))
-    b = clip_tensor(frames, data, np.random.default_rng(3))
+    a = clip_tensor(frames, 4, video, np.random.default_rng(3))
+    b = clip_tensor(frames, 4, video, np.random.default_rng(3))
     assert torch.equal(a, b) and not torch.equal(a, x)
     assert all(torch.equal(a[:, 0], a[:, t]) for t in range(4))  # one box for the whole clip
 
@@ -108,8 +108,8 @@ def drawn(tmp_path_factory) -> Path:
 
 def _recipe(tmp_path: Path, drawn: Path, **model) -> Path:
     tree = {"name": "video", "data": {"dataset": f"video_dir:{drawn}", "split": "loso", "fold": 0,
-                                      "length": 4, "size": 32},
-            "model": {"modality": "video", "encoder": "r2plus1d_18", **model},
+                                      "length": 4},
+            "model": {"modality": "video", "encoder": "r2plus1d_18", **model}, "video": {"size": 32},
             "optim": {"lr": 1e-3}, "trainer": {"max_epochs": 1, "patience": None}}
     path = tmp_path / "video.yaml"
     path.write_text(yaml.safe_dump(tree))
@@ -165,8 +165,11 @@ def test_recipes_that_cannot_work_fail_when_they_load(tmp_path, drawn):
     with pytest.raises(ConfigError, match="classifies isolated signs"):
         load_recipe(_recipe(tmp_path, drawn), ["task=ctc"])
     with pytest.raises(ConfigError, match="crop_scale"):
+        load_recipe(_recipe(tmp_path, drawn), ["video.crop_scale=[0.8, 0.5]"])
+    with pytest.raises(ConfigError, match="crop_scale"):  # where an old recipe had it
         load_recipe(_recipe(tmp_path, drawn), ["data.crop_scale=[0.8, 0.5]"])
-    with pytest.raises(ConfigError, match=r"model\.weights is for video models"):
+    with pytest.raises(ConfigError, match=r"model\.weights is a setting of the video modality "
+                                          r"\(now video\.weights\)"):
         load_recipe(_recipe(tmp_path, drawn), ["model.modality=pose", "model.encoder=stgcn",
                                                "model.weights=x.pth"])
     res = _signkit("train", _recipe(tmp_path, drawn), "-o", tmp_path / "r", "--set",

@@ -477,7 +477,9 @@ def evaluate(
     with console.status(f"loading {dataset}"):
         ds = load_dataset(dataset)
         if test_part:
-            ds = _test_part(run_dir, ds)
+            from signkit.data.splits import tested_part
+
+            ds = tested_part(run_dir, ds)
         if signers:
             ds = ds.of_signers([s.strip() for s in signers.split(",") if s.strip()])
         from signkit.inference import evaluate_run, is_deep_run
@@ -513,23 +515,6 @@ def report(
     from signkit.reports.page import write_report
 
     console.print(f"report: {write_report(folder, out)}")
-
-
-def _test_part(run_dir: Path, ds):
-    """The samples of ``ds`` that the run in ``run_dir`` (one fold) was tested on."""
-    from signkit.data.dataset import Dataset
-    from signkit.data.splits import SPLIT_FILE, split_from_file
-
-    path = run_dir / SPLIT_FILE
-    folds = split_from_file(path)
-    if len(folds) != 1:
-        raise SignkitError(f"{path}: {len(folds)} folds; --test-part needs the run of "
-                           "one fold (signkit train, or one fold folder of crossval or ensemble)")
-    test = folds[0]["test"]
-    if max(test, default=-1) >= len(ds):
-        raise SignkitError(f"{path}: its test part indexes sample {max(test)}, but "
-                           f"{ds.name} has {len(ds)}: not the dataset this run was split on")
-    return Dataset(f"{ds.name} (test part of {run_dir})", ds.subset(test).samples)
 
 
 @data_app.command("prepare")

@@ -115,3 +115,17 @@ def make_splits(ds: Dataset, name: str, indices: np.ndarray | None = None, seed:
 
 def save_splits(folds: list[Fold], path: str | Path, **info: object) -> None:
     Path(path).write_text(json.dumps({**info, "folds": folds}))
+
+
+def tested_part(run_dir: str | Path, ds: Dataset) -> Dataset:
+    """The samples of ``ds`` that the run in ``run_dir`` (one fold) was tested on."""
+    path = Path(run_dir) / SPLIT_FILE
+    folds = split_from_file(path)
+    if len(folds) != 1:
+        raise PoseFileError(path, f"{len(folds)} folds; the test part needs the run of one fold "
+                                  "(signkit train, or one fold folder of crossval or ensemble)")
+    test = folds[0]["test"]
+    if max(test, default=-1) >= len(ds):
+        raise PoseFileError(path, f"its test part indexes sample {max(test)}, but {ds.name} has "
+                                  f"{len(ds)}: not the dataset this run was split on")
+    return Dataset(f"{ds.name} (test part of {run_dir})", ds.subset(test).samples)

@@ -54,14 +54,18 @@ class OnnxRun(ModelRun):
     def logits(self, x: np.ndarray) -> np.ndarray:
         return self.session.run(None, {"poses": np.ascontiguousarray(x, np.float32)})[0]
 
+    # int8's dynamic kinds scale the activations over the whole batch: one pose per call gives each
+    # pose the answer live recognition gives it, whatever else is in the batch.
+    def predict_proba(self, prepared: list, batch: int = 256) -> np.ndarray:
+        return super().predict_proba(prepared, 1 if self.precision == "int8" else batch)
+
+    def log_probs(self, prepared: list, batch: int = 32) -> list[np.ndarray]:
+        return super().log_probs(prepared, 1 if self.precision == "int8" else batch)
+
     def sequence_log_probs(self, x: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         log_probs, steps = self.session.run(None, {"poses": np.ascontiguousarray(x, np.float32),
                                                    "lengths": np.asarray(lengths, np.int64)})
         return log_probs, steps
-
-
-def is_exported(path: str | Path) -> bool:
-    return (Path(path) / EXPORT).is_file()
 
 
 def _info(path: Path) -> dict[str, Any]:

@@ -15,9 +15,10 @@ from typing import Any
 
 from signkit.errors import PoseFileError
 from signkit.reports.plots import plt
+from signkit.runs import EVALUATION, METRICS, SUMMARY, find_kind
 
 REPORT = "report.html"
-KNOWN = ("metrics.json", "summary.json", "ablation.md", "evaluation.json")
+KNOWN = (METRICS, SUMMARY, "ablation.md", EVALUATION)
 
 
 def _png(fig) -> str:
@@ -99,41 +100,62 @@ def _markdown_table(path: Path) -> tuple[list[str], list[list[str]]]:
     return cells[0], cells[1:]
 
 
+def _summary_section(folder: Path, page: dict[str, Any]) -> dict[str, Path]:
+    """A crossval folder or an ensemble of crossvals: mean ± std and every run; its fold folders."""
+    from signkit.reports.metrics import METRIC_NAMES
+
+    summary = json.loads((folder / SUMMARY).read_text())
+    page["facts"] = [(k, summary[k]) for k in ("name", "dataset", "encoder", "groups", "split", "folds",
+                                                "repeats") if k in summary]
+    page["tables"].append(("mean ± std over the runs (%)", list(summary["table"]),
+                           [list(summary["table"].values())]))
+    if rows := summary.get("runs", []):
+        keys = list(rows[0])
+        page["tables"].append(("per run", [METRIC_NAMES.get(k, k.replace("_", " ")) for k in keys],
+                               [[_percent(r[k]) if k in METRIC_NAMES else _text(r[k]) for k in keys]
+                                for r in rows]))
+    return {d.name: d for d in sorted(folder.glob("repeat*_fold*")) if d.is_dir()}
+
+
+def _baseline_section(folder: Path, page: dict[str, Any]) -> dict[str, Path]:
+    from signkit.reports.metrics import format_summary
+
+    metrics = json.loads((folder / METRICS).read_text())
+    table = format_summary(metrics["summary"])
+    page["tables"].append(("mean ± std over the runs", list(table), [list(table.values())]))
+    page["facts"] = [(k, _text(v)) for k, v in metrics.get("config", {}).items() if not isinstance(v, dict)]
+    return {folder.name: folder}
+
+
+def _train_section(folder: Path, page: dict[str, Any]) -> dict[str, Path]:
+    from signkit.reports.metrics import METRIC_NAMES
+
+    if not (folder / METRICS).is_file():  # still training: its learning curves only
+        return {folder.name: folder}
+    metrics = json.loads((folder / METRICS).read_text())
+    shown = ("name", "task", "dataset", "encoder", "groups", "split", "fold", "test_signers",
+             "n_train", "n_test", "epochs", "train_seconds", "parameters")
+    page["facts"] = [(k, _text(metrics[k])) for k in shown if k in metrics]
+    shown = [k for k in METRIC_NAMES if k in metrics]
+    page["tables"].append(("test fold (%)", [METRIC_NAMES[k] for k in shown],
+                           [[_percent(metrics[k]) for k in shown]]))
+    return {folder.name: folder}
+
+
+# The page's first section by the folder's kind (``run.json``); others show what they hold.
+SECTIONS = {"crossval": _summary_section, "ensemble_crossval": _summary_section,
+            "baseline": _baseline_section, "train": _train_section, "ensemble": _train_section,
+            "pretrain": _train_section}
+
+
 def collect(folder: Path) -> dict[str, Any]:
     """What the page shows, from the files in ``folder`` (sections without files are left out)."""
     from signkit.reports.metrics import METRIC_NAMES
 
     page: dict[str, Any] = {"title": folder.resolve().name, "folder": str(folder), "tables": [],
                             "images": [], "facts": [], "details": []}
-    runs = {folder.name: folder}
-    if (folder / "summary.json").is_file():  # crossval, ensemble of crossvals
-        summary = json.loads((folder / "summary.json").read_text())
-        page["facts"] = [(k, summary[k]) for k in ("name", "dataset", "encoder", "groups", "split", "folds",
-                                                    "repeats") if k in summary]
-        page["tables"].append(("mean ± std over the runs (%)", list(summary["table"]),
-                               [list(summary["table"].values())]))
-        if rows := summary.get("runs", []):
-            keys = list(rows[0])
-            page["tables"].append(("per run", [METRIC_NAMES.get(k, k.replace("_", " ")) for k in keys],
-                                   [[_percent(r[k]) if k in METRIC_NAMES else _text(r[k]) for k in keys]
-                                    for r in rows]))
-        runs = {d.name: d for d in sorted(folder.glob("repeat*_fold*")) if d.is_dir()}
-    elif (folder / "metrics.json").is_file():
-        metrics = json.loads((folder / "metrics.json").read_text())
-        if "summary" in metrics:  # signkit baseline
-            from signkit.reports.metrics import format_summary
-
-            table = format_summary(metrics["summary"])
-            page["tables"].append(("mean ± std over the runs", list(table), [list(table.values())]))
-            page["facts"] = [(k, _text(v)) for k, v in metrics.get("config", {}).items()
-                             if not isinstance(v, dict)]
-        else:  # signkit train
-            shown = ("name", "task", "dataset", "encoder", "groups", "split", "fold", "test_signers",
-                     "n_train", "n_test", "epochs", "train_seconds", "parameters")
-            page["facts"] = [(k, _text(metrics[k])) for k in shown if k in metrics]
-            shown = [k for k in METRIC_NAMES if k in metrics]
-            page["tables"].append(("test fold (%)", [METRIC_NAMES[k] for k in shown],
-                                   [[_percent(metrics[k]) for k in shown]]))
+    section = SECTIONS.get(find_kind(folder) or "")
+    runs = section(folder, page) if section else {folder.name: folder}
     if (folder / "ablation.md").is_file():
         header, rows = _markdown_table(folder / "ablation.md")
         page["tables"].append(("ablation: mean ± std (%)", header, rows))
@@ -141,8 +163,8 @@ def collect(folder: Path) -> dict[str, Any]:
     if curves := learning_curves(runs):
         page["images"].append(("learning curves", curves))
     for where in (folder, folder / "evaluation"):
-        if (where / "evaluation.json").is_file():
-            ev = json.loads((where / "evaluation.json").read_text())
+        if (where / EVALUATION).is_file():
+            ev = json.loads((where / EVALUATION).read_text())
             shown = [k for k in METRIC_NAMES if k in ev]
             rows = [["all", *(_percent(ev[k]) for k in shown)]]
             rows += [[f"signer {sgn}", *(_percent(r[k]) for k in shown)]
@@ -169,7 +191,7 @@ def write_report(folder: str | Path, out: str | Path | None = None) -> Path:
     from jinja2 import Environment, PackageLoader, select_autoescape
 
     folder = Path(folder)
-    found = [folder / k for k in KNOWN] + [folder / "evaluation" / "evaluation.json"]
+    found = [folder / k for k in KNOWN] + [folder / "evaluation" / EVALUATION]
     if not any(f.is_file() for f in found):
         raise PoseFileError(folder, "not a folder of signkit train, crossval, baseline, ablate or evaluate "
                                     f"(none of {', '.join(KNOWN)})")

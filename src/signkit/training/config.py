@@ -22,11 +22,10 @@ from pydantic import (
 
 from signkit import safe_yaml
 from signkit.errors import ConfigError
-from signkit.training.registries import get_task
+from signkit.training.registries import get_task, section_owners, sections_of
 from signkit.transforms import build_transforms
 
 
-# OpenHands' defaults per model family (Adam): batch size and learning rate.
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -46,20 +45,9 @@ class DataConfig(_Strict):
         [], description="transforms run after the augmentation and frame sampling, on training "
                         "and test poses alike (bones, motion)")
     merge: str | None = Field(None, description="regex s/a/b/ merging glosses for 'word' accuracy")
-    size: int = Field(112, ge=16, le=512, description="video modality: frames fitted into a square of "
-                                                       "this many pixels, aspect ratio kept")
-    crop_scale: tuple[float, float] = Field(
-        (0.6, 1.0), description="video modality: training crops take this fraction of the frame's area")
     train_per_class: int | None = Field(
         None, ge=1, description="few-shot: keep this many samples per class of each training signer "
                                 "(training and validation parts; the test part is whole)")
-
-    @field_validator("crop_scale")
-    @classmethod
-    def _scale(cls, scale: tuple[float, float]) -> tuple[float, float]:
-        if not 0 < scale[0] <= scale[1] <= 1:
-            raise ValueError(f"crop_scale {list(scale)} must be two fractions 0 < low <= high <= 1")
-        return scale
 
     @field_validator("preprocess", "augment", "features")
     @classmethod
@@ -84,10 +72,6 @@ class ModelConfig(_Strict):
                                                     "start this model (same encoder and keypoints)")
     freeze_epochs: int = Field(0, ge=0, description="with init_from: train only the decoder for "
                                                     "this many epochs first")
-    weights: str | None = Field(None, description="video modality: a torchvision-format state dict "
-                                                  "the model starts from")
-    finetune: Literal["last", "all"] = Field("last", description="with weights: train only the last "
-                                                                 "layer, or every layer")
 
     def decoder_for(self, task: str) -> str:
         return self.decoder or get_task(task).default_decoder(self.encoder)
@@ -116,34 +100,66 @@ class TrainerConfig(_Strict):
     num_workers: int = 0
 
 
-class DecodeConfig(_Strict):
-    """How a CTC run turns per-step probabilities into glosses (``task: ctc`` only)."""
-
-    beam_width: int = Field(10, ge=0, description="0 or 1: greedy; more: beam search (pyctcdecode)")
-    lm_order: int = Field(0, ge=0, le=6, description="n-gram gloss language model order (0: none), "
-                                                     "built from the training gloss sequences")
-    lm_alpha: float = 0.5
-    lm_beta: float = 0.0
+# Settings that moved into a modality's own section: (old section, key) -> (new section, the
+# value the old schema saved for every recipe, which a recipe of another modality may keep).
+MOVED = {("data", "size"): ("video", 112), ("data", "crop_scale"): ("video", [0.6, 1.0]),
+         ("model", "weights"): ("video", None), ("model", "finetune"): ("video", "last")}
+CORE = ("name", "task", "data", "model", "optim", "trainer")
 
 
-class PretrainConfig(_Strict):
-    """Self-supervised pretraining (``task: dpc | masked | contrastive``) on a corpus's windows."""
-
-    min_frames: int = Field(60, ge=1, description="shortest window read from a corpus video")
-    max_frames: int = Field(120, ge=1, description="longest window (a shorter video is taken whole)")
-    windows_per_epoch: int = Field(4096, ge=1)
-    val_windows: int = Field(256, ge=1, description="held-out windows (another seed) for val_loss")
-    params: dict[str, Any] = Field({}, description="the strategy's own parameters")
+def _errors(exc: ValidationError) -> str:
+    # "Value error, " is pydantic's prefix for the validators' own messages.
+    return "; ".join(": ".join([*([".".join(map(str, e["loc"]))] if e["loc"] else []),
+                                e["msg"].removeprefix("Value error, ")]) for e in exc.errors())
 
 
-class TagConfig(_Strict):
-    """Frame tagging (``task: tag``): which annotation tier gives each frame its label."""
-
-    tier: str = Field("brows", description="the ELAN tier whose values label the frames (brows: "
-                                           "br_raise, br_low; head: nod, chin_up, ...); 'none' elsewhere")
+def _sections(tree: dict[str, Any]) -> dict[str, Any]:
+    """The sections of the recipe's task and modality validated into their typed settings; an old
+    recipe's moved settings put where they live now, or one line that says where they went."""
+    tree = {k: (dict(v) if isinstance(v, dict) else v) for k, v in tree.items()}
+    task, modality = str(tree.get("task", "classify")), "pose"
+    if isinstance(tree.get("model"), dict):
+        modality = str(tree["model"].get("modality", "pose"))
+    own = sections_of(task, modality)
+    for (old, key), (new, default) in MOVED.items():
+        if not isinstance(tree.get(old), dict) or key not in tree[old]:
+            continue
+        value = tree[old].pop(key)
+        if new in own:
+            section = tree.setdefault(new, {})
+            if isinstance(section, dict):
+                section.setdefault(key, value)
+        elif (list(value) if isinstance(value, tuple) else value) != default:
+            raise ValueError(f"{old}.{key} is a setting of the {new} modality (now {new}.{key}); "
+                             f"this recipe's modality is {modality}")
+    for key in [k for k in tree if k not in CORE and k not in own]:
+        owners = section_owners()
+        if key not in owners:
+            raise ValueError(f"unknown section {key!r}; a {task} recipe of the {modality} modality has "
+                             f"{', '.join([*CORE, *own])}")
+        owner, cls = owners[key]
+        try:  # the old schema saved every task's sections in every run's config: defaults, dropped
+            unset = cls.model_validate(tree[key] or {}) == cls()
+        except ValidationError:
+            unset = False
+        if not unset:
+            raise ValueError(f"{key}: a section of {owner}, not of this recipe's (task {task}, "
+                             f"modality {modality})")
+        del tree[key]
+    for key, cls in own.items():
+        try:
+            tree[key] = cls.model_validate(tree.get(key) or {})
+        except ValidationError as exc:
+            raise ValueError(f"{key}: {_errors(exc)}") from None
+    return tree
 
 
 class Recipe(_Strict):
+    """The core sections, typed here, and the sections that the recipe's task and modality declare
+    (:attr:`~signkit.training.registries.Task.sections`), read as attributes (``recipe.decode``)."""
+
+    model_config = ConfigDict(extra="allow")  # only the task's and modality's sections get in
+
     name: str = "run"
     task: str = Field("classify", description="classify (one gloss per sample), ctc (a "
                                               "space-separated gloss sequence per sample) or tag "
@@ -152,9 +168,11 @@ class Recipe(_Strict):
     model: ModelConfig = ModelConfig()
     optim: OptimConfig = OptimConfig()
     trainer: TrainerConfig = TrainerConfig()
-    decode: DecodeConfig = DecodeConfig()
-    pretrain: PretrainConfig = PretrainConfig()
-    tag: TagConfig = TagConfig()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _own_sections(cls, tree: Any) -> Any:
+        return _sections(tree) if isinstance(tree, dict) else tree
 
     @field_validator("task")
     @classmethod
@@ -174,9 +192,9 @@ class Recipe(_Strict):
         except ConfigError as exc:
             raise ValueError(f"model: {exc}") from None
         try:
-            get_task(self.task).check_params(self.pretrain.params)
+            get_task(self.task).check_recipe(self)
         except ConfigError as exc:
-            raise ValueError(f"pretrain.params: {exc}") from None
+            raise ValueError(str(exc)) from None
         return self
 
     def resolved(self) -> Recipe:
@@ -218,7 +236,7 @@ def _resolve_dataset(spec: str, base: Path) -> str:
     from signkit.data.dataset import DATASETS
 
     loader, sep, path = spec.partition(":")
-    if not sep or Path(path).is_absolute() or not getattr(DATASETS.get(loader), "reads_files", True):
+    if not sep or Path(path).is_absolute() or not DATASETS.get(loader).reads_files:
         return spec
     return f"{loader}:{(base / path).resolve()}"
 
@@ -229,11 +247,7 @@ def recipe_from_dict(tree: dict[str, Any], source: str = "recipe", check_model: 
     try:
         return Recipe.model_validate(tree, context={"check_model": check_model})
     except ValidationError as exc:
-        # "Value error, " is pydantic's prefix for the validators' own messages.
-        problems = "; ".join(": ".join([*([".".join(map(str, e["loc"]))] if e["loc"] else []),
-                                        e["msg"].removeprefix("Value error, ")])
-                             for e in exc.errors())
-        raise ConfigError(f"{source}: {problems}") from None
+        raise ConfigError(f"{source}: {_errors(exc)}") from None
 
 
 def load_recipe(path: str | Path, overrides: list[str] | None = None) -> Recipe:
@@ -248,10 +262,11 @@ def load_recipe(path: str | Path, overrides: list[str] | None = None) -> Recipe:
     data = recipe.data.model_copy(update={"dataset": _resolve_dataset(recipe.data.dataset, path.parent)})
     if data.split.endswith(".json"):
         data = data.model_copy(update={"split": _local_file(data.split, path.parent)})
-    model = recipe.model
-    if model.weights:
-        model = model.model_copy(update={"weights": _local_file(model.weights, path.parent)})
-    return recipe.model_copy(update={"data": data, "model": model}).resolved()
+    sections = {}  # files a section names (a video model's weights), relative to the recipe
+    for name, section in (recipe.model_extra or {}).items():
+        files = {k: _local_file(v, path.parent) for k in section.files if (v := getattr(section, k))}
+        sections[name] = section.model_copy(update=files)
+    return recipe.model_copy(update={"data": data, **sections}).resolved()
 
 
 def _local_file(name: str, base: Path) -> str:

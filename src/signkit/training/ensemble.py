@@ -57,10 +57,6 @@ class EnsembleRun:
         return np.mean([m.predict_proba(m.prepare(poses), batch) for m in self.members], axis=0)
 
 
-def is_ensemble(run_dir: str | Path) -> bool:
-    return (Path(run_dir) / ENSEMBLE).is_file()
-
-
 def load_ensemble(run_dir: str | Path) -> EnsembleRun:
     run = Path(run_dir)
     members = json.loads((run / ENSEMBLE).read_text())["members"]
@@ -79,7 +75,7 @@ def write_ensemble(run_dirs: Sequence[str | Path], out_dir: str | Path) -> Path:
     """Copy the runs' files into ``out_dir`` as one ensemble (an existing ensemble there is
     replaced). The runs must share a vocabulary, in the same order."""
     out = Path(out_dir)
-    if out.exists() and any(out.iterdir()) and not is_ensemble(out):
+    if out.exists() and any(out.iterdir()) and find_kind(out) != "ensemble":
         raise ConfigError(f"{out}: exists and is not an ensemble folder; choose another -o")
     if len(run_dirs) < 2:
         raise ConfigError("an ensemble needs at least two runs")

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
 
 from signkit.errors import ConfigError
 from signkit.registry import Registry
@@ -17,6 +19,16 @@ from signkit.registry import Registry
 if TYPE_CHECKING:
     from signkit.pose.pose import Pose
     from signkit.training.config import DataConfig, ModelConfig, Recipe
+
+
+class Section(BaseModel):
+    """A recipe section that a task or a modality owns (``decode:`` of ``task: ctc``, ``video:`` of
+    ``model.modality: video``): declared in the entry's own file, validated with the recipe, saved
+    with the run. A recipe for another task or modality may not set it."""
+
+    model_config = ConfigDict(extra="forbid")
+    #: fields that name a file, which a recipe gives relative to itself
+    files: ClassVar[tuple[str, ...]] = ()
 
 
 # ---- tasks ---------------------------------------------------------------------------------
@@ -30,6 +42,8 @@ class Task:
     collate: Callable[..., Any] | None = None
     #: learns from unlabelled corpus windows (``signkit pretrain``), not from labelled samples
     pretraining: bool = False
+    #: the recipe sections this task owns: name -> its typed settings
+    sections: ClassVar[dict[str, type[Section]]] = {}
 
     def default_decoder(self, encoder: str) -> str:
         raise NotImplementedError
@@ -39,10 +53,9 @@ class Task:
         """Raise :class:`ConfigError` for unknown parts or parameters (when the recipe loads)."""
         raise NotImplementedError
 
-    def check_params(self, params: dict[str, Any]) -> None:
-        """Raise :class:`ConfigError` for ``pretrain.params`` this task does not take."""
-        if params:
-            raise ConfigError("only pretraining tasks (dpc, masked, contrastive) take parameters")
+    def check_recipe(self, recipe: Recipe) -> None:
+        """Raise :class:`ConfigError` for settings that need the models' registries (when a recipe
+        loads with its model checked)."""
 
     def targets(self, samples: Sequence[Pose], recipe: Recipe) -> list[str]:
         """Each sample's target as text: its gloss (a tagging task: its frame labels)."""
@@ -101,10 +114,12 @@ class Modality:
 
     #: samples per validation batch
     eval_batch: int = 256
+    #: the recipe sections this modality owns: name -> its typed settings
+    sections: ClassVar[dict[str, type[Section]]] = {}
 
-    def describe(self, data: DataConfig) -> str:
+    def describe(self, recipe: Recipe) -> str:
         """What the model sees, for reports (the articulator groups of a pose model)."""
-        return data.groups
+        return recipe.data.groups
 
     def check(self, task: str, model: ModelConfig) -> None:
         """Raise :class:`~signkit.errors.ConfigError` for a model or task this modality lacks
@@ -130,7 +145,7 @@ class Modality:
         return []
 
     def dataset(self, task: Task, prepared: Sequence[Any], glosses: Sequence[str], vocabulary: list[str],
-                data: DataConfig, train: bool, seed: int) -> Any:
+                recipe: Recipe, train: bool, seed: int) -> Any:
         """A torch ``Dataset`` of prepared samples and their targets."""
         raise NotImplementedError
 
@@ -144,6 +159,18 @@ class Modality:
 
 def get_modality(name: str) -> Modality:
     return MODALITIES.get(name)()
+
+
+def sections_of(task: str, modality: str) -> dict[str, type[Section]]:
+    """The sections a recipe of ``task`` and ``modality`` holds (unknown names: none)."""
+    owners = [(TASKS, task), (MODALITIES, modality)]
+    return {k: v for reg, name in owners if name in reg for k, v in reg.get(name).sections.items()}
+
+
+def section_owners() -> dict[str, tuple[str, type[Section]]]:
+    """Every registered section: name -> (who owns it, e.g. ``task ctc``, its settings)."""
+    return {key: (f"{reg.kind} {name}", cls) for reg in (TASKS, MODALITIES)
+            for name, entry in reg.items() for key, cls in entry.sections.items()}
 
 
 def registered_defaults(registry: Registry, name: str) -> dict[str, Any]:

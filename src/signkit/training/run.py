@@ -124,7 +124,7 @@ def train(recipe: Recipe, out_dir: str | Path, resume: bool = False, progress_ba
 
     def subset(part: str, train: bool):
         return modality.dataset(task, [prepared[i] for i in fold[part]], glosses[fold[part]].tolist(),
-                                vocab, data, train, tr.seed)
+                                vocab, recipe, train, tr.seed)
 
     train_set = subset("train", True)
     val_set = subset("val", False) if fold["val"] else subset("test", False)
@@ -157,7 +157,7 @@ def train(recipe: Recipe, out_dir: str | Path, resume: bool = False, progress_ba
                            glosses[fold["test"]].tolist(), data.merge)
     epochs = trainer.current_epoch
     metrics = {"name": recipe.name, "task": recipe.task, "dataset": ds.name, "encoder": recipe.model.encoder,
-               "modality": recipe.model.modality, "groups": modality.describe(data), "split": data.split,
+               "modality": recipe.model.modality, "groups": modality.describe(recipe), "split": data.split,
                "fold": data.fold,
                "test_signers": sorted({str(s) for s in ds.signers[fold["test"]]}),
                "n_train": len(fold["train"]), "n_val": len(fold["val"]), "n_test": len(fold["test"]),

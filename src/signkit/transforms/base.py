@@ -19,7 +19,7 @@ class Transform(Protocol):
     def __call__(self, pose: Pose, rng: np.random.Generator) -> Pose: ...
 
 
-TRANSFORMS: Registry[type] = Registry("transform")
+TRANSFORMS: Registry[type] = Registry("transform", package="signkit.transforms")
 register_transform = TRANSFORMS.register
 
 

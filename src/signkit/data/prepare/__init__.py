@@ -47,15 +47,10 @@ class Item:
 
 
 Reader = Callable[[Path, str | None], list[Item]]
-PREPARERS: Registry[Reader] = Registry("dataset")
-
-
-def _load_readers() -> None:
-    from signkit.data.prepare import autsl, include, lsa64, wlasl  # noqa: F401  (registration)
+PREPARERS: Registry[Reader] = Registry("dataset", package="signkit.data.prepare")
 
 
 def read_items(name: str, root: str | Path, subset: str | None = None) -> list[Item]:
-    _load_readers()
     root = Path(root)
     if not root.is_dir():
         raise DatasetLayoutError(root, "no such dataset folder")

@@ -26,7 +26,7 @@ class PoseFormat:
     description: str = ""
 
 
-FORMATS: Registry[PoseFormat] = Registry("pose format")
+FORMATS: Registry[PoseFormat] = Registry("pose format", package="signkit.pose.io")
 
 
 def undetected_if_not_finite(data: np.ndarray, conf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

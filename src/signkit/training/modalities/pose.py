@@ -19,8 +19,6 @@ class PoseModality(Modality):
     def check(self, task, model) -> None:
         from signkit.training.registries import get_task
 
-        if model.weights:
-            raise ConfigError("model.weights is for video models; a pose model starts from init_from")
         get_task(task).check_model(model.encoder, model.decoder_for(task), model.encoder_params,
                                    model.decoder_params)
 
@@ -57,8 +55,8 @@ class PoseModality(Modality):
             return [FreezeBackbone(recipe.model.freeze_epochs)]
         return []
 
-    def dataset(self, task, prepared, glosses, vocabulary, data, train, seed):
-        return task.dataset(prepared, glosses, vocabulary, data, train, seed)
+    def dataset(self, task, prepared, glosses, vocabulary, recipe, train, seed):
+        return task.dataset(prepared, glosses, vocabulary, recipe.data, train, seed)
 
     def write_run_files(self, out, prepared) -> None:
         from signkit.runs import LAYOUT

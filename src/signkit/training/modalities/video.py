@@ -2,8 +2,8 @@
 model (``r2plus1d_18``); classification only.
 
 A clip is ``data.length`` frames spread over the sign (jittered in training), each fitted into a
-``data.size`` square with its aspect ratio kept (the rest is padding), after, in training, a
-random crop of ``data.crop_scale`` of the frame's area taken at the same place in every frame.
+``video.size`` square with its aspect ratio kept (the rest is padding), after, in training, a
+random crop of ``video.crop_scale`` of the frame's area taken at the same place in every frame.
 Each video is decoded once (PyAV) and kept, reduced to :func:`~signkit.data.videos.cache_frames`.
 """
 
@@ -12,16 +12,38 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, Literal
 
 import numpy as np
+from pydantic import Field, field_validator
 
 from signkit.errors import ConfigError
 from signkit.training.predict import TrainedRun
-from signkit.training.registries import MODALITIES, Modality
+from signkit.training.registries import MODALITIES, Modality, Section
 
 
-def clip_tensor(frames: np.ndarray, data: Any, rng: np.random.Generator | None = None):
+class VideoConfig(Section):
+    """``video:``: how a clip's frames are sized and cropped, and the weights a model starts from."""
+
+    files = ("weights",)
+
+    size: int = Field(112, ge=16, le=512, description="frames fitted into a square of this many "
+                                                       "pixels, aspect ratio kept")
+    crop_scale: tuple[float, float] = Field(
+        (0.6, 1.0), description="training crops take this fraction of the frame's area")
+    weights: str | None = Field(None, description="a torchvision-format state dict the model starts from")
+    finetune: Literal["last", "all"] = Field("last", description="with weights: train only the last "
+                                                                 "layer, or every layer")
+
+    @field_validator("crop_scale")
+    @classmethod
+    def _scale(cls, scale: tuple[float, float]) -> tuple[float, float]:
+        if not 0 < scale[0] <= scale[1] <= 1:
+            raise ValueError(f"crop_scale {list(scale)} must be two fractions 0 < low <= high <= 1")
+        return scale
+
+
+def clip_tensor(frames: np.ndarray, length: int, video: VideoConfig, rng: np.random.Generator | None = None):
     """``(N, H, W, 3)`` uint8 decoded frames -> the network's ``(3, length, size, size)`` float
     tensor, normalised as the Kinetics weights expect; ``rng`` given: training augmentation."""
     import torch
@@ -30,20 +52,20 @@ def clip_tensor(frames: np.ndarray, data: Any, rng: np.random.Generator | None =
     from signkit.models.r2plus1d import KINETICS_MEAN, KINETICS_STD
     from signkit.training.arrays import frame_indices
 
-    x = torch.from_numpy(frames[frame_indices(len(frames), data.length, rng)])
+    x = torch.from_numpy(frames[frame_indices(len(frames), length, rng)])
     h, w = x.shape[1:3]
     if rng is not None:  # the same box in every frame: the movement stays intact
-        side = float(np.sqrt(rng.uniform(*data.crop_scale)))
+        side = float(np.sqrt(rng.uniform(*video.crop_scale)))
         ch, cw = max(1, round(h * side)), max(1, round(w * side))
         y0, x0 = int(rng.integers(0, h - ch + 1)), int(rng.integers(0, w - cw + 1))
         x, h, w = x[:, y0:y0 + ch, x0:x0 + cw], ch, cw
-    scale = data.size / max(h, w)
+    scale = video.size / max(h, w)
     nh, nw = max(1, round(h * scale)), max(1, round(w * scale))
     x = F.interpolate(x.permute(0, 3, 1, 2).float() / 255, size=(nh, nw), mode="bilinear",
                       align_corners=False, antialias=scale < 1)
     x = (x - torch.tensor(KINETICS_MEAN)[:, None, None]) / torch.tensor(KINETICS_STD)[:, None, None]
-    top, left = (data.size - nh) // 2, (data.size - nw) // 2
-    x = F.pad(x, (left, data.size - nw - left, top, data.size - nh - top))  # 0: the mean colour
+    top, left = (video.size - nh) // 2, (video.size - nw) // 2
+    x = F.pad(x, (left, video.size - nw - left, top, video.size - nh - top))  # 0: the mean colour
     return x.permute(1, 0, 2, 3).contiguous()
 
 
@@ -67,13 +89,13 @@ def check_videos(clips: Sequence[Any]) -> None:
 class VideoClipDataset:
     """``(clip (3, length, size, size), label)`` of labelled :class:`VideoClip` samples."""
 
-    def __init__(self, clips: Sequence[Any], labels: Sequence[int], data: Any, train: bool = False,
-                 seed: int = 0):
+    def __init__(self, clips: Sequence[Any], labels: Sequence[int], length: int, video: VideoConfig,
+                 train: bool = False, seed: int = 0):
         from signkit.data.videos import cache_frames
 
-        self.clips, self.labels, self.data = list(clips), np.asarray(labels), data
+        self.clips, self.labels, self.length, self.video = list(clips), np.asarray(labels), length, video
         self.rng = np.random.default_rng(seed) if train else None
-        self.keep, self.long_side = cache_frames(data.length, data.size, data.crop_scale[0])
+        self.keep, self.long_side = cache_frames(length, video.size, video.crop_scale[0])
         self._frames: dict[int, np.ndarray] = {}
 
     def __len__(self) -> int:
@@ -85,7 +107,7 @@ class VideoClipDataset:
         return self._frames[i]
 
     def __getitem__(self, i: int):
-        return clip_tensor(self.frames(i), self.data, self.rng), int(self.labels[i])
+        return clip_tensor(self.frames(i), self.length, self.video, self.rng), int(self.labels[i])
 
 
 @dataclass
@@ -113,7 +135,7 @@ class VideoRun(TrainedRun):
         """``(N, classes)`` probabilities, one centred clip per video."""
         import torch
 
-        data = VideoClipDataset(clips, [0] * len(clips), self.recipe.data)
+        data = VideoClipDataset(clips, [0] * len(clips), self.recipe.data.length, self.recipe.video)
         out = []
         with torch.inference_mode():
             for i in range(0, len(clips), batch):
@@ -125,9 +147,10 @@ class VideoRun(TrainedRun):
 @MODALITIES.register("video")
 class VideoModality(Modality):
     eval_batch = 8  # a batch of 112 px clips through R(2+1)D-18 takes about 2 GB
+    sections: ClassVar[dict[str, type[Section]]] = {"video": VideoConfig}
 
-    def describe(self, data) -> str:
-        return f"rgb {data.length} x {data.size} px"
+    def describe(self, recipe) -> str:
+        return f"rgb {recipe.data.length} x {recipe.video.size} px"
 
     def model_defaults(self, model) -> dict:
         from signkit.models import VIDEO_MODELS
@@ -144,7 +167,7 @@ class VideoModality(Modality):
             raise ConfigError(f"decoder {model.decoder!r}: a video model ends in its own linear layer")
         if model.init_from:
             raise ConfigError("init_from is for pose pretraining runs; a video model starts from "
-                              "model.weights")
+                              "video.weights")
         VIDEO_MODELS.check(model.encoder, model.encoder_params, ("num_classes",))
 
     def prepare(self, samples, data):
@@ -163,20 +186,21 @@ class VideoModality(Modality):
         m, opt = recipe.model, recipe.optim
         module = VideoClassifier(m.encoder, len(vocabulary), m.encoder_params, opt.lr, opt.weight_decay,
                                  opt.label_smoothing, opt.scheduler, recipe.trainer.max_epochs)
-        if m.weights:
-            load_weights(module.model, m.weights)
+        if recipe.video.weights:
+            load_weights(module.model, recipe.video.weights)
         return module
 
     def callbacks(self, recipe):
-        if recipe.model.weights and recipe.model.finetune == "last":
+        if recipe.video.weights and recipe.video.finetune == "last":
             from signkit.training.module import FreezeBackbone
 
             return [FreezeBackbone(None)]
         return []
 
-    def dataset(self, task, prepared, glosses, vocabulary, data, train, seed):
+    def dataset(self, task, prepared, glosses, vocabulary, recipe, train, seed):
         label = {g: i for i, g in enumerate(vocabulary)}
-        return VideoClipDataset(prepared, [label[g] for g in glosses], data, train, seed)
+        return VideoClipDataset(prepared, [label[g] for g in glosses], recipe.data.length, recipe.video,
+                                train, seed)
 
     def load_run(self, run_dir, recipe, vocabulary, checkpoint):
         from signkit.training.checkpoint import load_module

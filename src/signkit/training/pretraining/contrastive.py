@@ -66,3 +66,6 @@ class ContrastiveModule(PretrainModule):
             self.queue[idx] = k
             self.queue_at.fill_((at + n) % len(self.queue))
         return loss
+
+
+STRATEGY = ContrastiveModule  # what ``task: contrastive`` trains

@@ -49,3 +49,6 @@ class DPCModule(PretrainModule):
         pred = torch.stack(preds, 1).reshape(b * hp.predict, -1)
         target = z[:, hp.context:].reshape(b * hp.predict, -1)
         return info_nce(pred, target, hp.temperature)
+
+
+STRATEGY = DPCModule  # what ``task: dpc`` trains

@@ -39,3 +39,6 @@ class MaskedModule(PretrainModule):
         detected = (x != 0).any(-1, keepdim=True)  # undetected points are 0 and carry no target
         weight = (m[..., None, None] & detected).float()
         return ((rec - x) ** 2 * weight).sum() / (weight.sum() * c).clamp(min=1)
+
+
+STRATEGY = MaskedModule  # what ``task: masked`` trains

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
+from pydantic import Field
 
 from signkit.training.decoding import BLANK, CTCDecoder, GlossLM, Segment
-from signkit.training.registries import TASKS, Task
+from signkit.training.registries import TASKS, Section, Task
 
 if TYPE_CHECKING:
     from signkit.pose.pose import Pose
@@ -25,8 +26,20 @@ def tokens(gloss: str) -> list[str]:
     return str(gloss).split()
 
 
+class DecodeConfig(Section):
+    """``decode:``: how a CTC run turns per-step probabilities into glosses."""
+
+    beam_width: int = Field(10, ge=0, description="0 or 1: greedy; more: beam search (pyctcdecode)")
+    lm_order: int = Field(0, ge=0, le=6, description="n-gram gloss language model order (0: none), "
+                                                     "built from the training gloss sequences")
+    lm_alpha: float = 0.5
+    lm_beta: float = 0.0
+
+
 @TASKS.register("ctc")
 class CTC(Task):
+    sections: ClassVar[dict[str, type[Section]]] = {"decode": DecodeConfig}
+
     @staticmethod
     def collate(items):
         from signkit.training.data import pad_batch

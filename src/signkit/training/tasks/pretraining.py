@@ -1,18 +1,35 @@
-"""The self-supervised tasks (``signkit pretrain``): ``dpc``, ``masked`` and ``contrastive``. Each
-names its LightningModule in :mod:`signkit.training.pretraining` (imported only when used, since
-a recipe is read without torch) and learns from a corpus's windows, not from labelled samples."""
+"""The self-supervised tasks (``signkit pretrain``): one per strategy file in
+:mod:`signkit.training.pretraining` (``dpc.py`` is ``task: dpc``), whose ``STRATEGY`` is its
+LightningModule. A strategy is found by its file's name and imported only when used, since a
+recipe is read without torch; a new strategy is one new file there. Each learns from a corpus's
+windows, not from labelled samples."""
 
 from __future__ import annotations
 
 import importlib
-from typing import Any
+import pkgutil
+from typing import Any, ClassVar
 
-from signkit.training.registries import TASKS, Task
+from pydantic import Field
+
+from signkit.errors import ConfigError
+from signkit.training.registries import TASKS, Section, Task
+
+
+class PretrainConfig(Section):
+    """``pretrain:``: the corpus windows a strategy learns from, and the strategy's parameters."""
+
+    min_frames: int = Field(60, ge=1, description="shortest window read from a corpus video")
+    max_frames: int = Field(120, ge=1, description="longest window (a shorter video is taken whole)")
+    windows_per_epoch: int = Field(4096, ge=1)
+    val_windows: int = Field(256, ge=1, description="held-out windows (another seed) for val_loss")
+    params: dict[str, Any] = Field({}, description="the strategy's own parameters")
 
 
 class Pretraining(Task):
     pretraining = True
-    module_path = ""  # "module:Class" under signkit.training.pretraining
+    sections: ClassVar[dict[str, type[Section]]] = {"pretrain": PretrainConfig}
+    strategy = ""  # its module under signkit.training.pretraining
 
     def default_decoder(self, encoder: str) -> str:
         return "none"
@@ -23,13 +40,15 @@ class Pretraining(Task):
         ENCODERS.check(encoder, encoder_params, ENCODER_INPUTS)
 
     def module_class(self) -> type:
-        module, name = self.module_path.split(":")
-        return getattr(importlib.import_module(f"signkit.training.pretraining.{module}"), name)
+        return importlib.import_module(f"{PACKAGE}.{self.strategy}").STRATEGY
 
-    def check_params(self, params: dict[str, Any]) -> None:
+    def check_recipe(self, recipe) -> None:
         from signkit.training.pretraining.base import check_params
 
-        check_params(self.module_class(), params)
+        try:
+            check_params(self.module_class(), recipe.pretrain.params)
+        except ConfigError as exc:
+            raise ConfigError(f"pretrain.params: {exc}") from None
 
     def vocabulary(self, glosses):
         return []
@@ -42,16 +61,15 @@ class Pretraining(Task):
                                    max_epochs=recipe.trainer.max_epochs, **recipe.pretrain.params)
 
 
-@TASKS.register("dpc")
-class DPC(Pretraining):
-    module_path = "dpc:DPCModule"
+PACKAGE = "signkit.training.pretraining"
+SHARED = ("base",)  # what every strategy builds on, not a strategy
 
 
-@TASKS.register("masked")
-class Masked(Pretraining):
-    module_path = "masked:MaskedModule"
+def _register_strategies() -> None:
+    """A task per strategy file, named by the file (its module is not imported: no torch here)."""
+    for module in pkgutil.iter_modules(importlib.import_module(PACKAGE).__path__):
+        if not module.name.startswith("_") and module.name not in SHARED:
+            TASKS.register(module.name)(type(module.name.title(), (Pretraining,), {"strategy": module.name}))
 
 
-@TASKS.register("contrastive")
-class Contrastive(Pretraining):
-    module_path = "contrastive:ContrastiveModule"
+_register_strategies()

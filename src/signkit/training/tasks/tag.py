@@ -6,19 +6,29 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
+from pydantic import Field
 
 from signkit.data.elan import NONE_LABEL
-from signkit.training.registries import TASKS, Task
+from signkit.training.registries import TASKS, Section, Task
 
 DEFAULT_HEAD = "conv_bilstm"
 FRAME_RATE_HEAD = {"pools": [1, 1]}  # the head keeps every frame: one label each
 
 
+class TagConfig(Section):
+    """``tag:``: which annotation tier gives each frame its label."""
+
+    tier: str = Field("brows", description="the ELAN tier whose values label the frames (brows: "
+                                           "br_raise, br_low; head: nod, chin_up, ...); 'none' elsewhere")
+
+
 @TASKS.register("tag")
 class Tag(Task):
+    sections: ClassVar[dict[str, type[Section]]] = {"tag": TagConfig}
+
     @staticmethod
     def collate(items):
         from signkit.training.data import pad_frames
