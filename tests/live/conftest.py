@@ -46,3 +46,19 @@ def synthetic_export(tmp_path_factory) -> Path:
                      fold=2)
     export_run(run, root / "export", int8=True)
     return root / "export"
+
+
+@pytest.fixture(scope="session")
+def brows_run(tmp_path_factory) -> Path:
+    """A tagging run of the ELAN brows tier from the face measures (``tag_brows.yaml``) on three
+    KRSL signers' OpenFace recordings, one epoch: a non-manual run for the live tests."""
+    from signkit.training.config import load_recipe
+    from signkit.training.run import train
+    from tests.nonmanual.conftest import copy_signers
+
+    root = tmp_path_factory.mktemp("brows")
+    data = copy_signers({"gul", "alt", "makh"}, root / "data")
+    recipe = Path(__file__).resolve().parents[2] / "recipes" / "krsl_nonmanual" / "tag_brows.yaml"
+    train(load_recipe(recipe, [f"data.dataset=openface_elan:{data}", "trainer.max_epochs=1"]), root / "run",
+          progress_bar=False)
+    return root / "run"

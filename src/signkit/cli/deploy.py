@@ -55,7 +55,10 @@ def recognize(
     camera: Annotated[int | None, typer.Option(help="Recognise camera N instead of a video")] = None,
     serve: Annotated[bool, typer.Option("--serve", help="Serve the live page (webcam or uploaded "
                                                         "video in the browser)")] = False,
-    run_opt: Annotated[Path | None, typer.Option("--run", help="The run (with --serve)")] = None,
+    run_opt: Annotated[list[Path] | None, typer.Option("--run", help=(
+        "A run (with --serve: the sign run first). Give it again for a non-manual run read from "
+        "the same video: a tagging run's markers (brow raise, head nod) or a sentence-type "
+        "classifier, as events of their own tier"))] = None,
     host: Annotated[str, typer.Option(help="--serve: address to listen on (loopback)")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="--serve: port")] = 8000,
     window: Annotated[int | None, typer.Option(help="Frames per window (default: the run's data.length; "
@@ -68,7 +71,14 @@ def recognize(
                                                   "window's frames than this share")] = 0.25,
     every: Annotated[int, typer.Option(help="Estimate keypoints on every K-th frame only, "
                                             "interpolating between (faster, less exact)")] = 1,
-    srt: Annotated[Path | None, typer.Option(help="Write the glosses as SRT subtitles")] = None,
+    srt: Annotated[Path | None, typer.Option(help=(
+        "Write the glosses as SRT subtitles; a non-manual run's markers go to a track of their "
+        "own beside it (OUT.brows.srt)"))] = None,
+    eaf: Annotated[Path | None, typer.Option(help="Write the glosses and the markers as an ELAN file, "
+                                                  "one tier each")] = None,
+    traces: Annotated[Path | None, typer.Option(help=(
+        "Write the face traces (brow height, eye aperture, head pitch) and the current markers, "
+        "one CSV row per frame"))] = None,
     overlay: Annotated[Path | None, typer.Option(help="Write the video with the skeleton and the "
                                                       "glosses drawn over it (.mp4)")] = None,
     max_connections: Annotated[int, typer.Option(min=1, help="--serve: pages connected at once "
@@ -85,8 +95,10 @@ def recognize(
     from signkit.extras import require
 
     args = list(args or [])
-    run_dir = run_opt or (Path(args.pop(0)) if args else None)
-    if run_dir is None:
+    run_dirs = list(run_opt or [])
+    if args and (not run_dirs or len(args) > 1):  # RUN VIDEO, or RUN VIDEO --run NON_MANUAL_RUN
+        run_dirs.insert(0, Path(args.pop(0)))
+    if not run_dirs:
         raise ConfigError("give the run: signkit recognize RUN VIDEO, RUN --camera N or --serve --run RUN")
     if len(args) > 1:
         raise ConfigError(f"one video or URL at a time, not {len(args)}")
@@ -99,27 +111,32 @@ def recognize(
     with filtered_stderr(NATIVE_NOISE):  # MediaPipe's notes would come before the first result
         from signkit.inference import load_model
 
-        run = load_model(run_dir)
-        if any(hasattr(m, "module") for m in getattr(run, "members", [run])):  # PyTorch, not exported
-            _one_torch_thread()
+        run, *extra = [load_model(d) for d in run_dirs]
+        for r in (run, *extra):
+            if any(hasattr(m, "module") for m in getattr(r, "members", [r])):  # PyTorch, not exported
+                _one_torch_thread()
         if serve:
             require("fastapi", "live")
             from signkit.live.server import Limits
             from signkit.live.server import serve as serve_page
 
             console.print(f"signkit live page: http://{host}:{port}/  (Ctrl-C stops)")
-            serve_page(run, host, port, Limits(max_connections, idle_seconds), **options)
+            serve_page(run, host, port, Limits(max_connections, idle_seconds), extra_runs=tuple(extra),
+                       **options)
             return
         from signkit.live.pipeline import recognize_source
         from signkit.live.sources import open_source
 
         source = open_source(args[0] if args else None, camera)
-        result = recognize_source(run, source, overlay=overlay, srt=srt, every=every, **options,
+        result = recognize_source(run, source, overlay=overlay, srt=srt, every=every, extra_runs=tuple(extra),
+                                  eaf=eaf, traces=traces, **options,
                                   on_event=lambda e: print(json.dumps(e.as_dict()), flush=True))
-        err_console.print(f"{len(result.events)} glosses in {result.frames} frames of "
+        glosses = sum(e.tier == "gloss" for e in result.events)
+        markers = f" and {len(result.events) - glosses} markers" if extra else ""
+        err_console.print(f"{glosses} glosses{markers} in {result.frames} frames of "
                           f"{escape(source.name)}, {result.fps:.1f} frames/s"
                           + (" (stopped by Ctrl-C)" if result.interrupted else ""))
-        for path in (srt, overlay):
+        for path in (srt, eaf, traces, overlay):
             if path is not None:
                 err_console.print(f"wrote {escape(str(path))}")
         if result.interrupted:

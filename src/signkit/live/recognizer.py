@@ -10,7 +10,9 @@ Its probabilities are averaged over the last ``smoothing`` windows; below ``thre
 the hands out of view, it is "no sign". A gloss is emitted once when a sign starts, and its end
 moves on while the same gloss lasts (no repeats). A continuous (CTC) run decodes the last
 ``window`` frames every ``stride`` frames and emits each gloss once it lies clear of the
-window's trailing edge.
+window's trailing edge. A tagging run (non-manual markers) labels every frame of the last
+``window`` the same way: each marker segment is emitted once it lies clear of the trailing edge,
+and :attr:`Recognizer.current` is the marker of the newest frames (``None``: no marker).
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ import numpy as np
 from signkit.pose.layout import Layout
 from signkit.pose.pose import Pose
 
+GLOSS_TIER = "gloss"
+
 
 @dataclass
 class GlossEvent:
@@ -36,11 +40,14 @@ class GlossEvent:
     end: float
     probability: float
     delay_ms: float = 0.0
+    tier: str = GLOSS_TIER  # a non-manual run's markers: its tier (brows, head, ...)
 
     def as_dict(self) -> dict[str, Any]:
         d = asdict(self)
         for k in ("start", "end"):
             d[k] = round(d[k], 3)
+        if self.tier == GLOSS_TIER:
+            del d["tier"]
         return {**d, "probability": round(self.probability, 4), "delay_ms": round(self.delay_ms, 2)}
 
 
@@ -98,22 +105,26 @@ class KeypointStream:
 class Recognizer:
     """Gloss events from frames one by one (:meth:`feed`) or from their keypoints (:meth:`push`).
 
-    ``run``: a loaded classification or CTC run, PyTorch or exported (``load_model``).
+    ``run``: a loaded classification, CTC or tagging run, PyTorch or exported (``load_model``).
     ``window``/``stride`` in frames: by default the run's ``data.length`` (the frames its samples
-    were resampled to) and a quarter of it; CTC runs: 4 seconds and a quarter second.
+    were resampled to) and a quarter of it; CTC and tagging runs: 4 seconds and a quarter second.
+    ``tier``: what its events are (default: ``gloss``; a tagging run's own tier).
     """
 
     def __init__(self, run: Any, fps: float = 30.0, window: int | None = None, stride: int | None = None,
                  threshold: float = 0.5, smoothing: int = 2, min_hands: float = 0.25, every: int = 1,
-                 estimator: Any = None, layout: Layout | None = None):
+                 estimator: Any = None, layout: Layout | None = None, tier: str | None = None):
         self.run, self.fps = run, fps
-        self.ctc = getattr(run, "task", "classify") == "ctc"
-        self.window = window or (round(4 * fps) if self.ctc else _trained_length(run))
-        self.stride = stride or max(1, (round(fps / 4) if self.ctc else self.window // 4))
+        self.task = getattr(run, "task", "classify")
+        self.ctc = self.task == "ctc"
+        self.sequence = self.task in ("ctc", "tag")
+        self.tier = tier or (run.recipe.tag.tier if self.task == "tag" else GLOSS_TIER)
+        self.window = window or (round(4 * fps) if self.sequence else _trained_length(run))
+        self.stride = stride or max(1, (round(fps / 4) if self.sequence else self.window // 4))
         self.threshold, self.min_hands = threshold, min_hands
         self._stream = KeypointStream(estimator, every) if estimator is not None or layout is None else None
         self.layout = self._stream.layout if self._stream else layout
-        self._hands = self.layout.indices("hands")
+        self._hands = self.layout.indices("hands") if "hands" in self.layout.groups else np.array([], int)
         self._frames: deque[tuple[np.ndarray, np.ndarray, float, float]] = deque(maxlen=self.window)
         self._recent: deque[np.ndarray] = deque(maxlen=max(1, smoothing))
         self._since = 0
@@ -166,7 +177,7 @@ class Recognizer:
         if self._stream is not None:
             for data, conf, t in self._stream.flush():
                 events += self.push(data, conf, t)
-        if self._frames and (self._since or self.ctc):
+        if self._frames and (self._since or self.sequence):
             events += self._step(final=True)
         self._since = 0
         return events
@@ -178,10 +189,11 @@ class Recognizer:
         return Pose(data, conf, self.fps, self.layout, width=w, height=h)
 
     def _step(self, final: bool) -> list[GlossEvent]:
-        events = self._step_ctc(final) if self.ctc else self._step_classify()
+        events = self._step_sequence(final) if self.sequence else self._step_classify()
         arrived = self._frames[-1][3]
         for e in events:
             e.delay_ms = 1000 * (time.perf_counter() - arrived)
+            e.tier = self.tier
         self.events += events
         return events
 
@@ -207,23 +219,36 @@ class Recognizer:
         self.current = GlossEvent(gloss, start, end, float(proba[best]))
         return [self.current]
 
-    def _step_ctc(self, final: bool) -> list[GlossEvent]:
+    def _segments(self, lp: np.ndarray) -> list[tuple[str, int, int]]:
+        """``(value, first step, end step)`` of a window's log-probabilities: a CTC run's decoded
+        glosses, a tagging run's runs of one marker (frames of no marker left out)."""
+        if self.ctc:
+            return [(seg.gloss, seg.start, seg.end) for seg in self._decoder.decode(lp)]
+        from signkit.data.elan import NONE_LABEL
+        from signkit.reports.tagging import segments
+
+        runs = segments([self.run.vocabulary[k] for k in lp.argmax(-1)])
+        newest = runs[-1][0] if runs else NONE_LABEL
+        self.current = None if newest == NONE_LABEL else GlossEvent(newest, 0.0, 0.0, 0.0, tier=self.tier)
+        return [r for r in runs if r[0] != NONE_LABEL]
+
+    def _step_sequence(self, final: bool) -> list[GlossEvent]:
         pose = self._window()
         t0 = self._frames[0][2]
         lp = self.run.log_probs(self.run.prepare([pose]))[0]
         step = self.run.stride / self.fps
         edge = self._frames[-1][2] - (0 if final else self.window / self.fps / 4)
         events = []
-        for seg in self._decoder.decode(lp):
-            start, end = t0 + seg.start * step, t0 + seg.end * step
+        for value, first, last in self._segments(lp):
+            start, end = t0 + first * step, t0 + last * step
             # Already emitted (a later window decodes it again, starting before its end), or still
             # at the trailing edge where it may change. A gloss may start where the last one ends.
             if start < self._committed or (end > edge and not final):
                 continue
-            k = self.run.vocabulary.index(seg.gloss)
-            events.append(GlossEvent(seg.gloss, start, end, float(np.exp(lp[seg.start:seg.end, k].max()))))
+            k = self.run.vocabulary.index(value)
+            events.append(GlossEvent(value, start, end, float(np.exp(lp[first:last, k].max()))))
             self._committed = end
-        if events:
+        if events and self.ctc:
             self.current = events[-1]
         return events
 

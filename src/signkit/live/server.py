@@ -4,8 +4,10 @@ file) and sees the skeleton and the recognised glosses live.
 The page sends frames over a WebSocket as ``8-byte little-endian float64 time (s) + JPEG``, one
 at a time: the next frame leaves when the reply to the last one is in, so a slow machine lowers
 the frame rate instead of building a queue. Each connection has its own Holistic estimator and
-:class:`Recognizer` (tracking and smoothing are per person). Replies are JSON: the frame's 2D
-keypoints (normalised to the frame, ``null`` where unseen), new events, the current gloss.
+:class:`Recognizer` (tracking and smoothing are per person), and one more per non-manual run
+(markers or sentence type). Replies are JSON: the frame's 2D keypoints (normalised to the frame,
+``null`` where unseen), new events (a marker's with its tier), the current gloss, the face traces
+of the frame (brow height, eye aperture, head pitch) and the current marker of each tier.
 """
 
 from __future__ import annotations
@@ -23,16 +25,14 @@ import numpy as np
 from fastapi import FastAPI, WebSocket, WebSocketDisconnect
 from fastapi.responses import HTMLResponse
 
-from signkit.live.recognizer import Recognizer
+from signkit.live.face import TRACES, FaceTraces
+from signkit.live.recognizer import KeypointStream, Recognizer
 
 PAGE = Path(__file__).parent / "templates" / "live.html"
 
 
-def _points(rec: Recognizer) -> list[list[float] | None]:
-    if rec.last_keypoints is None or rec.size is None:
-        return []
-    data, conf = rec.last_keypoints
-    w, h = rec.size
+def _points(data: np.ndarray, conf: np.ndarray, size: tuple[int, int]) -> list[list[float] | None]:
+    w, h = size
     return [[round(float(x) / w, 4), round(float(y) / h, 4)] if c > 0 else None
             for (x, y), c in zip(data[:, :2], conf, strict=True)]
 
@@ -83,8 +83,9 @@ def same_origin(socket: WebSocket) -> bool:
 
 
 def create_app(run: Any, estimator_factory: Any = None, limits: Limits | None = None,
-               **options: Any) -> FastAPI:
-    """The FastAPI app; ``options`` go to every connection's :class:`Recognizer`."""
+               extra_runs: tuple[Any, ...] = (), **options: Any) -> FastAPI:
+    """The FastAPI app; ``options`` go to every connection's :class:`Recognizer` of ``run``;
+    ``extra_runs``: non-manual runs, each with a recogniser of its own on the same keypoints."""
     if estimator_factory is None:
         from signkit.extract.holistic import HolisticEstimator as estimator_factory
     limits = limits or Limits()
@@ -110,29 +111,43 @@ def create_app(run: Any, estimator_factory: Any = None, limits: Limits | None = 
             return
         open_sockets += 1
         try:
-            await _serve_socket(socket, run, estimator_factory, fps, vocabulary, limits, options)
+            await _serve_socket(socket, (run, *extra_runs), estimator_factory, fps, vocabulary, limits,
+                                options)
         finally:
             open_sockets -= 1
 
     return app
 
 
-async def _serve_socket(socket: WebSocket, run: Any, estimator_factory: Any, fps: float,
+async def _serve_socket(socket: WebSocket, runs: tuple[Any, ...], estimator_factory: Any, fps: float,
                         vocabulary: list[str], limits: Limits, options: dict[str, Any]) -> None:
     estimator = await asyncio.to_thread(estimator_factory)
     try:
-        rec = Recognizer(run, fps=fps, estimator=estimator, **options)
+        stream = KeypointStream(estimator)
+        shared = {k: v for k, v in options.items() if k in ("threshold", "smoothing", "min_hands")}
+        rec, *others = [Recognizer(r, fps=fps, layout=stream.layout, **(options if i == 0 else shared))
+                        for i, r in enumerate(runs)]
+        face = FaceTraces(stream.layout, fps)
         from signkit.visualize.render import SkeletonStyle
 
         style = SkeletonStyle.of(rec.layout)
         await socket.send_json({"edges": style.edges, "radius": style.radius, "vocabulary": vocabulary,
-                                "window": rec.window})
+                                "window": rec.window, "traces": list(TRACES) if face.available else [],
+                                "tiers": [r.tier for r in others]})
 
         def step(payload: bytes) -> dict[str, Any]:
             t, image = _frame(payload, limits.max_pixels)
-            events = rec.feed(image, t)
-            return {"t": t, "points": _points(rec), "events": [e.as_dict() for e in events],
-                    "current": rec.current.gloss if rec.current else None}
+            known = stream.process(image, t)
+            events = [e for data, conf, tk in known for r in (rec, *others) for e in r.push(data, conf, tk)]
+            reply: dict[str, Any] = {"t": t, "points": [], "events": [e.as_dict() for e in events],
+                                     "current": rec.current.gloss if rec.current else None,
+                                     "markers": {r.tier: r.current.gloss if r.current else None
+                                                 for r in others}}
+            if known:
+                data, conf, _ = known[-1]
+                reply["points"] = _points(data, conf, stream.size or (1, 1))
+                reply["face"] = face(data, conf, stream.size)
+            return reply
 
         while True:
             try:
@@ -160,10 +175,11 @@ async def _serve_socket(socket: WebSocket, run: Any, estimator_factory: Any, fps
 
 
 def serve(run: Any, host: str = "127.0.0.1", port: int = 8000, limits: Limits | None = None,
-          **options: Any) -> None:
+          extra_runs: tuple[Any, ...] = (), **options: Any) -> None:
     import uvicorn
 
     limits = limits or Limits()
     # ws_max_size: uvicorn refuses a larger message before it is buffered in full.
-    uvicorn.run(create_app(run, limits=limits, **options), host=host, port=port, log_level="warning",
+    uvicorn.run(create_app(run, limits=limits, extra_runs=extra_runs, **options), host=host, port=port,
+                log_level="warning",
                 ws_max_size=limits.max_bytes + 8, limit_concurrency=limits.max_connections + 16)
