@@ -291,4 +291,4 @@ def test_ctc_run_trains_reloads_evaluates_and_predicts(tmp_path, krsl20):
     res = subprocess.run([sys.executable, str(script), "evaluate", str(quantised), f"pose_dir:{data}",
                           "--signers", "4", "--beam", "0"], capture_output=True, text=True, timeout=300)
     assert res.returncode == 0, res.stderr
-    assert 0 <= json.loads((quantised / "evaluation" / "evaluation.json").read_text())["wer"]
+    assert json.loads((quantised / "evaluation" / "evaluation.json").read_text())["wer"] >= 0

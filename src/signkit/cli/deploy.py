@@ -132,7 +132,8 @@ def recognize(
                                   eaf=eaf, traces=traces, **options,
                                   on_event=lambda e: print(json.dumps(e.as_dict()), flush=True))
         glosses = sum(e.tier == "gloss" for e in result.events)
-        markers = f" and {len(result.events) - glosses} markers" if extra else ""
+        found = len(result.events) - glosses
+        markers = f" and {found} marker{'' if found == 1 else 's'}" if extra else ""
         err_console.print(f"{glosses} glosses{markers} in {result.frames} frames of "
                           f"{escape(source.name)}, {result.fps:.1f} frames/s"
                           + (" (stopped by Ctrl-C)" if result.interrupted else ""))

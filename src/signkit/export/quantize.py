@@ -99,6 +99,12 @@ def _graph_products(model: Any) -> list[str]:
     return [n.name for n in model.graph.node if n.op_type == "MatMul" and n.input[1] in stacks]
 
 
+def _failure(exc: Exception) -> str:
+    """Why a candidate failed, in one line."""
+    first = str(exc).splitlines()[0][:160] if str(exc) else ""
+    return f"failed: {type(exc).__name__}: {first}"
+
+
 def build_int8(fp32: Path, folder: Path, arrays: Sequence[np.ndarray], sequence: bool = False
                ) -> dict[str, Path | str]:
     """The int8 models of ``fp32`` in ``folder`` (``dynamic``, ``static``, ``matmul``, ``qoperator``),
@@ -144,7 +150,7 @@ def build_int8(fp32: Path, folder: Path, arrays: Sequence[np.ndarray], sequence:
                 build(folder / f"{kind}.onnx")
                 files[kind] = folder / f"{kind}.onnx"
             except Exception as exc:  # onnxruntime's quantiser raises what its graph walk meets
-                files[kind] = f"failed: {type(exc).__name__}: {str(exc).splitlines()[0][:160] if str(exc) else ''}"
+                files[kind] = _failure(exc)
     pre.unlink()
     return files
 
@@ -172,7 +178,7 @@ def quantize(fp32: Path, out: Path, arrays: Sequence[np.ndarray], task: str = "c
                 cands[mode] = {"agreement": agreement(answers(sess, arrays, task), expected, task),
                                "ms": round(batch1_ms(sess, feed(arrays[0], sequence)), 3)}
             except Exception as exc:  # a graph onnxruntime builds but cannot run
-                cands[mode] = {"error": f"failed: {type(exc).__name__}: {str(exc).splitlines()[0][:160]}"}
+                cands[mode] = {"error": _failure(exc)}
         built = [m for m in cands if "agreement" in cands[m]]
         if not built:
             raise RuntimeError(f"{fp32}: no int8 kind could be built ({cands})")

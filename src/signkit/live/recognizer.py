@@ -227,10 +227,13 @@ class Recognizer:
         from signkit.data.elan import NONE_LABEL
         from signkit.reports.tagging import segments
 
-        runs = segments([self.run.vocabulary[k] for k in lp.argmax(-1)])
-        newest = runs[-1][0] if runs else NONE_LABEL
+        labels = [self.run.vocabulary[k] for k in lp.argmax(-1)]
+        # The current marker: the most frequent label of the newest stride of frames (the newest
+        # frame alone has no frames after it to be judged by).
+        recent = labels[-max(1, self.stride // self.run.stride):]
+        newest = max(set(recent), key=recent.count) if recent else NONE_LABEL
         self.current = None if newest == NONE_LABEL else GlossEvent(newest, 0.0, 0.0, 0.0, tier=self.tier)
-        return [r for r in runs if r[0] != NONE_LABEL]
+        return [r for r in segments(labels) if r[0] != NONE_LABEL]
 
     def _step_sequence(self, final: bool) -> list[GlossEvent]:
         pose = self._window()
