@@ -32,7 +32,7 @@ def session(path: str | Path, threads: int = 1) -> Any:
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
-    options.log_severity_level = 3  # the quantised graphs' fusion notes are not the user's business
+    options.log_severity_level = 4  # fusion notes and errors: an error is raised as an exception anyway
     try:
         return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
     except Exception as exc:  # onnxruntime raises its own exception types for unreadable models
