@@ -24,8 +24,7 @@ class FaceTraces:
     def __init__(self, layout: Layout, fps: float = 30.0):
         self.layout, self.fps = layout, fps
         try:
-            face_points(Pose(np.zeros((1, len(layout.keypoints), 3), np.float32),
-                             np.zeros((1, len(layout.keypoints)), np.float32), fps, layout))
+            face_points(layout)
             self.available = True
         except ConfigError:
             self.available = False
@@ -45,7 +44,10 @@ class FaceTraces:
         for trace, names in TRACES.items():
             v = np.array([values[n][0] for n in names])
             v = v[np.isfinite(v)]
-            out[trace] = round(float(v.mean()), 4) if len(v) else None
-        if out["head_pitch"] is not None:
-            out["head_pitch"] = round(float(np.degrees(out["head_pitch"])), 2)
+            if not len(v):
+                out[trace] = None
+            elif trace == "head_pitch":  # radians, as OpenFace reports them: degrees to read
+                out[trace] = round(float(np.degrees(v.mean())), 2)
+            else:
+                out[trace] = round(float(v.mean()), 4)
         return out

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from signkit.live.face import TRACES, FaceTraces
-from signkit.live.recognizer import GLOSS_TIER, GlossEvent, KeypointStream, Recognizer
+from signkit.live.recognizer import GLOSS_TIER, GlossEvent, KeypointStream, Recognizers
 from signkit.live.sources import FrameSource, read_ahead
 from signkit.live.threads import in_thread
 
@@ -153,9 +153,8 @@ def recognize_source(run: Any, source: FrameSource,
     their events carry their tier. ``traces``: a CSV of the face traces and markers per frame."""
     stream = KeypointStream(estimator, every)
     source = read_ahead(source, depth=2 if source.live else 8)  # a camera: no stale frames
-    rec = Recognizer(run, fps=source.fps, layout=stream.layout, **options)
-    shared = {k: v for k, v in options.items() if k in ("threshold", "smoothing", "min_hands")}
-    others = [Recognizer(r, fps=source.fps, layout=stream.layout, **shared) for r in extra_runs]
+    recs = Recognizers(run, extra_runs, fps=source.fps, layout=stream.layout, **options)
+    rec = recs.main
     face = FaceTraces(stream.layout, source.fps)
     keep_traces = bool(traces or overlay) and face.available
     rows: list[dict[str, Any]] = []
@@ -188,36 +187,30 @@ def recognize_source(run: Any, source: FrameSource,
         for e in events:
             on_event(e)
 
-    def markers() -> dict[str, str | None]:
-        return {r.tier: r.current.gloss if r.current else None for r in others}
-
     items = in_thread(batches(), 64, "signkit-frames")  # decoding and Holistic in a producer thread
     try:
         for item in items:
             for image, data, conf, t, arrived in item:
                 first = first or arrived
                 frames += 1
-                for r in (rec, *others):
-                    emit(r.push(data, conf, t, arrived))
+                emit(recs.push(data, conf, t, arrived))
                 if keep_traces:
-                    rows.append({"time": round(t, 3), **face(data, conf, stream.size), **markers()})
+                    rows.append({"time": round(t, 3), **face(data, conf, stream.size), **recs.markers()})
                 if writer is not None:
                     writer.write(image, data, conf, rec.current.gloss if rec.current else None,
-                                 [e.gloss for e in rec.events], rows, markers())
-        for r in (rec, *others):
-            emit(r.flush())
+                                 [e.gloss for e in rec.events], rows, recs.markers())
+        emit(recs.flush())
     except KeyboardInterrupt:
         interrupted = True
         items.close()
-        for r in (rec, *others):
-            emit(r.flush())
+        emit(recs.flush())
     finally:
         items.close()
         if writer is not None:
             writer.close()
     seconds = time.perf_counter() - first if first else 0.0
-    result = RecognizeResult([e for r in (rec, *others) for e in r.events], frames, seconds, interrupted,
-                             rows if keep_traces else None, tuple(r.tier for r in (rec, *others)))
+    result = RecognizeResult(recs.events, frames, seconds, interrupted, rows if keep_traces else None,
+                             recs.tiers)
     if srt:
         write_srt(result.events, srt, result.tier_names)
     if eaf:

@@ -259,3 +259,39 @@ class Recognizer:
 def _trained_length(run: Any) -> int:
     """The frames a classification run's samples were resampled to (an ensemble's first member's)."""
     return (run.members[0] if hasattr(run, "members") else run).recipe.data.length
+
+
+class Recognizers:
+    """A sign run's :class:`Recognizer` and one per non-manual run (markers or sentence type), all
+    reading the same keypoints in ``layout``. ``options`` go to the sign run's; the non-manual
+    ones take only the gating (threshold, smoothing, min_hands) and keep their own windows."""
+
+    SHARED = ("threshold", "smoothing", "min_hands")
+
+    def __init__(self, run: Any, extra_runs: tuple[Any, ...] = (), fps: float = 30.0,
+                 layout: Layout | None = None, **options: Any):
+        shared = {k: v for k, v in options.items() if k in self.SHARED}
+        self.main = Recognizer(run, fps=fps, layout=layout, **options)
+        self.others = [Recognizer(r, fps=fps, layout=layout, **shared) for r in extra_runs]
+        self.all = [self.main, *self.others]
+
+    def push(self, data: np.ndarray, conf: np.ndarray, t: float | None = None,
+             arrived: float | None = None) -> list[GlossEvent]:
+        return [e for r in self.all for e in r.push(data, conf, t, arrived)]
+
+    def flush(self) -> list[GlossEvent]:
+        return [e for r in self.all for e in r.flush()]
+
+    def markers(self) -> dict[str, str | None]:
+        """Each non-manual tier's current value (``None``: no marker)."""
+        return {r.tier: r.current.gloss if r.current else None for r in self.others}
+
+    @property
+    def events(self) -> list[GlossEvent]:
+        """The sign run's events, then each non-manual run's."""
+        return [e for r in self.all for e in r.events]
+
+    @property
+    def tiers(self) -> tuple[str, ...]:
+        return tuple(r.tier for r in self.all)
+

@@ -26,7 +26,7 @@ from fastapi import FastAPI, WebSocket, WebSocketDisconnect
 from fastapi.responses import HTMLResponse
 
 from signkit.live.face import TRACES, FaceTraces
-from signkit.live.recognizer import KeypointStream, Recognizer
+from signkit.live.recognizer import KeypointStream, Recognizers
 
 PAGE = Path(__file__).parent / "templates" / "live.html"
 
@@ -124,25 +124,23 @@ async def _serve_socket(socket: WebSocket, runs: tuple[Any, ...], estimator_fact
     estimator = await asyncio.to_thread(estimator_factory)
     try:
         stream = KeypointStream(estimator)
-        shared = {k: v for k, v in options.items() if k in ("threshold", "smoothing", "min_hands")}
-        rec, *others = [Recognizer(r, fps=fps, layout=stream.layout, **(options if i == 0 else shared))
-                        for i, r in enumerate(runs)]
+        recs = Recognizers(runs[0], runs[1:], fps=fps, layout=stream.layout, **options)
+        rec = recs.main
         face = FaceTraces(stream.layout, fps)
         from signkit.visualize.render import SkeletonStyle
 
         style = SkeletonStyle.of(rec.layout)
         await socket.send_json({"edges": style.edges, "radius": style.radius, "vocabulary": vocabulary,
                                 "window": rec.window, "traces": list(TRACES) if face.available else [],
-                                "tiers": [r.tier for r in others]})
+                                "tiers": list(recs.markers())})
 
         def step(payload: bytes) -> dict[str, Any]:
             t, image = _frame(payload, limits.max_pixels)
             known = stream.process(image, t)
-            events = [e for data, conf, tk in known for r in (rec, *others) for e in r.push(data, conf, tk)]
+            events = [e for data, conf, tk in known for e in recs.push(data, conf, tk)]
             reply: dict[str, Any] = {"t": t, "points": [], "events": [e.as_dict() for e in events],
                                      "current": rec.current.gloss if rec.current else None,
-                                     "markers": {r.tier: r.current.gloss if r.current else None
-                                                 for r in others}}
+                                     "markers": recs.markers()}
             if known:
                 data, conf, _ = known[-1]
                 reply["points"] = _points(data, conf, stream.size or (1, 1))

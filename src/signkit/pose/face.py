@@ -25,6 +25,7 @@ import numpy as np
 
 from signkit.errors import ConfigError
 from signkit.pose.articulators import IBUG_FACE, MP_FACE, OP_FACE
+from signkit.pose.layout import Layout
 from signkit.pose.pose import Pose
 from signkit.registry import Registry
 
@@ -51,8 +52,7 @@ class FacePoints:
     corners: tuple[int, int]
 
 
-def face_points(pose: Pose) -> FacePoints:
-    layout = pose.layout
+def face_points(layout: Layout) -> FacePoints:
     comp = next((c for c in layout.components if c.name in _SCHEMES), None)
     needed = ("left_eyebrow", "right_eyebrow", "left_eye", "right_eye")
     if comp is None or not all(g in layout.groups for g in needed):
@@ -99,7 +99,7 @@ class FaceGeometry:
 
     def __init__(self, pose: Pose):
         self.pose = pose
-        self.points = face_points(pose)
+        self.points = face_points(pose.layout)
         xyz = pose.data[..., :3].astype(np.float64)
         if xyz.shape[-1] == 3 and pose.width and MP_FACE in (c.name for c in pose.layout.components):
             # pose-format's Holistic convention: x, y in pixels, z as MediaPipe gives it, in

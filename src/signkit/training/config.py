@@ -132,8 +132,9 @@ def _sections(tree: dict[str, Any]) -> dict[str, Any]:
         elif (list(value) if isinstance(value, tuple) else value) != default:
             raise ValueError(f"{old}.{key} is a setting of the {new} modality (now {new}.{key}); "
                              f"this recipe's modality is {modality}")
-    for key in [k for k in tree if k not in CORE and k not in own]:
-        owners = section_owners()
+    foreign = [k for k in tree if k not in CORE and k not in own]
+    owners = section_owners() if foreign else {}  # imports every task and modality: only when needed
+    for key in foreign:
         if key not in owners:
             raise ValueError(f"unknown section {key!r}; a {task} recipe of the {modality} modality has "
                              f"{', '.join([*CORE, *own])}")
